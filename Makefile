@@ -1,0 +1,32 @@
+# fcm-recon: `make demo` and `make test` do all set-up on a fresh machine with python3 and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/fcm-recon demo --out build/demo
+
+test: $(STAMP)
+	@start=$$(date +%s); \
+	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS); rc=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$rc
+
+bench: $(STAMP)
+	$(BIN)/python -m pytest -m slow -s -p no:xdist tests/bench
+
+lock:
+	$(BIN)/uv pip compile --quiet --python-version 3.11 --no-annotate requirements.in -o requirements.lock
+
+clean:
+	rm -rf $(VENV) build .pytest_cache
