@@ -180,3 +180,165 @@ class OccurrenceCounter:
         occurrence = self._seen.get(fields, 0)
         self._seen[fields] = occurrence + 1
         return content_id(self._source, occurrence, *fields)
+
+
+class TradeReport(NamedTuple):
+    """One trade (or one leg of a multi-leg trade) from a CME FIXML ``TrdCaptRpt``.
+
+    source_file: path relative to the landing root.  record_id: content id.
+    location: XPath-like place in the file, e.g. ``Batch[1]/TrdCaptRpt[3]`` or ``.../TrdCaptRpt[3]/TrdLeg[2]``.
+    rpt_id: ``RptID``, CME's id of this report.  trd_id: ``TrdID``, the clearing trade id (the parent's for a leg).
+    exec_id: ``ExecID`` ('' when absent).
+    trans_typ: ``NEW``, ``CANCEL`` or ``REPLACE`` from ``TransTyp`` 0/1/2 (absent = ``NEW``); other codes are kept
+    as ``TRANSTYP_<n>``.
+    trade_date: ``TrdDt``.  biz_date: ``BizDt``, the clearing business date.
+    side: ``BUY`` or ``SELL`` from ``RptSide@Side`` 1/2 (a leg: the leg's own ``Leg@Side`` when given).
+    quantity: ``LastQty`` (a leg: ``TrdLeg@Qty``), never negative.  price: ``LastPx`` (a leg: ``TrdLeg@LastPx``).
+    exchange: ``Instrmt@Exch``.  product_code: ``Instrmt@ID`` (e.g. ``NG``).  symbol: ``Instrmt@Sym`` (``NGZ4``).
+    security_type: ``Instrmt@SecTyp`` (FUT, OPT, MLEG, ...; from the CFI code when SecTyp is absent).
+    contract_month: ``MMY`` as written (``YYYYMM``, ``YYYYMMDD`` or with a week code).
+    put_call: ``P`` or ``C`` for options (FIX ``PutCall`` 0/1, else the CFI code), '' otherwise.
+    strike: ``StrkPx`` (a leg: ``Strk``) or None.  multiplier: ``Mult`` or None.
+    position_account: the account the message names: ``Pty R="38"``, else ``Pty R="24" Src="C"`` (never CME's
+    ``Src="H"`` alias), else an ``R="24"`` without ``Src``, else the ``Acct`` attribute; '' when none.
+    origin_code: ``Sub Typ="26"`` of that party, else ``AcctTyp``, else ''.
+    clearing_firm: ``Pty R="4"``.  leg: '' for a single trade, else the leg number (``TrdLeg@LegNo``).
+    mleg_report_type: ``MLegRptTyp`` as written (1 single, 2 individual leg, 3 multi-leg).
+    leg_ref_id: ``TrdLeg@RefID``, CME's id of the leg trade ('' for a single trade).
+    """
+
+    source_file: str
+    record_id: str
+    location: str
+    rpt_id: str
+    trd_id: str
+    exec_id: str
+    trans_typ: str
+    trade_date: date
+    biz_date: date
+    side: str
+    quantity: Decimal
+    price: Decimal
+    exchange: str
+    product_code: str
+    symbol: str
+    security_type: str
+    contract_month: str
+    put_call: str
+    strike: Decimal | None
+    multiplier: Decimal | None
+    position_account: str
+    origin_code: str
+    clearing_firm: str
+    leg: str
+    mleg_report_type: str
+    leg_ref_id: str
+
+
+class PositionReport(NamedTuple):
+    """One position and its settlement amounts from a CME FIXML ``PosRpt``.
+
+    source_file / record_id / location: as for :class:`TradeReport` (``Batch[1]/PosRpt[7]``).
+    rpt_id: ``RptID``.  biz_date: ``BizDt``.
+    settl_session: ``SetSesID`` as written: ``ITD`` (intraday cycle), ``EOD`` (end of day), '' when absent.
+    position_account / origin_code / clearing_firm: as for :class:`TradeReport`.  dco: ``Pty R="21"``.
+    currency: ``Ccy``.  settlement_price: ``SetPx`` or None.
+    exchange, product_code, symbol, security_type, contract_month, put_call, strike, multiplier: the ``Instrmt``,
+    as for :class:`TradeReport`.
+    quantities: ``(qty_type, long, short)`` per ``Qty`` in file order (SOD, FIN, day's activity, ...); a missing
+    ``Long`` or ``Short`` is 0.
+    amounts: ``(amt_type, amount, currency)`` per ``Amt`` in file order (FMTM, TVAR, SMTM, PREM, ...), signed as the
+    DCO writes them; a missing ``Ccy`` is the report's ``Ccy``.
+    """
+
+    source_file: str
+    record_id: str
+    location: str
+    rpt_id: str
+    biz_date: date
+    settl_session: str
+    position_account: str
+    origin_code: str
+    clearing_firm: str
+    dco: str
+    currency: str
+    settlement_price: Decimal | None
+    exchange: str
+    product_code: str
+    symbol: str
+    security_type: str
+    contract_month: str
+    put_call: str
+    strike: Decimal | None
+    multiplier: Decimal | None
+    quantities: tuple[tuple[str, Decimal, Decimal], ...]
+    amounts: tuple[tuple[str, Decimal, str], ...]
+
+
+class AllocationReport(NamedTuple):
+    """One allocation (give-up) from a CME FIXML ``AllocRpt``: parsed and shown, not reconciled.
+
+    source_file / record_id / location: as for :class:`TradeReport` (``FIXML/AllocRpt[1]/Alloc[1]``).
+    rpt_id: ``RptID``.  report_type: ``RptTyp`` as written (15 to the executing firm, 16 to the claiming firm, ...).
+    trans_typ: as for :class:`TradeReport`.  trd_id: ``AllExc@TrdID``, else ``TrdID``, else ''.
+    alloc_id: the ``Alloc``'s ``IndAllocID2``, else ``IndAllocID``, else ''.
+    trade_date: ``TrdDt``.  biz_date: ``BizDt``, else ``ClrDt``.  side: ``BUY``/``SELL`` from ``Side``.
+    quantity: the ``Alloc``'s ``Qty``, else the report's ``Qty``.  price: ``AvgPx``, else ``AllExc@LastPx``, or None.
+    exchange .. multiplier: the ``Instrmt``, as for :class:`TradeReport`.
+    position_account / origin_code / clearing_firm: the report's own parties, as for :class:`TradeReport`.
+    claiming_firm: ``Pty R="4"`` inside the ``Alloc`` (the firm on the other side of the give-up as CME names it).
+    alloc_account: ``Pty R="24"`` inside the ``Alloc``.
+    """
+
+    source_file: str
+    record_id: str
+    location: str
+    rpt_id: str
+    report_type: str
+    trans_typ: str
+    trd_id: str
+    alloc_id: str
+    trade_date: date | None
+    biz_date: date | None
+    side: str
+    quantity: Decimal
+    price: Decimal | None
+    exchange: str
+    product_code: str
+    symbol: str
+    security_type: str
+    contract_month: str
+    put_call: str
+    strike: Decimal | None
+    multiplier: Decimal | None
+    position_account: str
+    origin_code: str
+    clearing_firm: str
+    claiming_firm: str
+    alloc_account: str
+
+
+class SettlementPrice(NamedTuple):
+    """One price from a CME FIXML ``MktDataFull`` (settlement-price file): a price reference, not reconciled.
+
+    source_file / record_id / location: as for :class:`TradeReport` (``Batch[1]/MktDataFull[2]/Full[1]``).
+    biz_date: ``MktDataFull@BizDt``.
+    exchange .. strike: the ``Instrmt``, as for :class:`TradeReport`.
+    price_type: ``Full@Typ`` as written (FIX MDEntryType: ``6`` settlement price, ``4`` opening, ``N`` session high
+    bid, ...).  price: ``Full@Px``.  price_date: ``Full@Dt`` when given, else None.
+    """
+
+    source_file: str
+    record_id: str
+    location: str
+    biz_date: date | None
+    exchange: str
+    product_code: str
+    symbol: str
+    security_type: str
+    contract_month: str
+    put_call: str
+    strike: Decimal | None
+    price_type: str
+    price: Decimal
+    price_date: date | None

@@ -1,0 +1,236 @@
+"""The parse stage: every landed file read by its contract into canonical Arrow tables, problems collected.
+
+A file a reader rejects contributes no row and one FILE problem; a row a contract rejects is quarantined (its money,
+where readable, is kept for conservation). Each file ends with a :class:`FileReport` saying what became of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import polars as pl
+import pyarrow as pa
+
+from recon.contracts import bai2, camt, fixml
+from recon.contracts.ledger import DAY_CONTRACTS
+from recon.contracts.reference import REFERENCE_CONTRACTS, in_force
+from recon.contracts.tabular import TableRead, read_table
+from recon.domain import BankBalance, BankEntry, BankStatement, PositionReport, Problem, TradeReport
+from recon.errors import FileRejected
+from recon.landing import InputFile
+from recon.money import MONEY_PRECISION, MONEY_SCALE
+
+_MONEY = pa.decimal128(MONEY_PRECISION, MONEY_SCALE)
+_STATEMENT_COLUMNS = [("statement_id", pa.string()), ("fmt", pa.string()), ("report_kind", pa.string())]
+_ENTRY_TYPES = {"as_of_date": pa.date32(), "value_date": pa.date32(), "amount": _MONEY, "reversal": pa.bool_()}
+_BALANCE_TYPES = {"as_of_date": pa.date32(), "amount": _MONEY}
+TABULAR_KINDS = ("REFERENCE", "LEDGER", "COLLATERAL", "FX_RATES")
+QUARANTINED_ROWS_SCHEMA = pa.schema(
+    [("source_file", pa.string()), ("record_id", pa.string()), ("currency", pa.string()), ("amount", _MONEY)]
+)
+
+
+def _record_schema(record: type, types: dict[str, pa.DataType]) -> pa.Schema:
+    return pa.schema(
+        [pa.field(name, types.get(name, pa.string())) for name in record._fields] + _STATEMENT_COLUMNS
+    )
+
+
+BANK_ENTRY_SCHEMA = _record_schema(BankEntry, _ENTRY_TYPES)
+BANK_BALANCE_SCHEMA = _record_schema(BankBalance, _BALANCE_TYPES)
+_REPORT_TYPES = {
+    "biz_date": pa.date32(), "trade_date": pa.date32(), "settlement_price": _MONEY, "strike": _MONEY,
+    "multiplier": _MONEY, "quantity": _MONEY, "price": _MONEY,
+}
+_QUANTITY_COLUMNS = [(f"{typ}_{side}", _MONEY) for typ in ("sod", "fin") for side in ("long", "short")]
+POSITION_REPORT_SCHEMA = pa.schema(
+    [pa.field(n, _REPORT_TYPES.get(n, pa.string())) for n in PositionReport._fields[:-2]] + _QUANTITY_COLUMNS
+)
+POSITION_AMOUNT_SCHEMA = pa.schema(
+    [("source_file", pa.string()), ("record_id", pa.string()), ("amt_type", pa.string()), ("amount", _MONEY),
+     ("currency", pa.string())]
+)
+TRADE_REPORT_SCHEMA = pa.schema([pa.field(n, _REPORT_TYPES.get(n, pa.string())) for n in TradeReport._fields])
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What became of one landed file. status: ACCEPTED, REJECTED, DUPLICATE, IGNORED, UNKNOWN or MISSING."""
+
+    rel_path: str
+    kind: str
+    sha256: str
+    size_bytes: int
+    status: str
+    rows_read: int
+    rows_quarantined: int
+    detail: str = ""
+
+
+@dataclass
+class Ingested:
+    """The parse stage's result: canonical tables by name, problems, per-file reports, bank statements read."""
+
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    reports: list[FileReport] = field(default_factory=list)
+    statements: list[BankStatement] = field(default_factory=list)
+    quarantined_rows: list[pl.DataFrame] = field(default_factory=list)
+
+
+def _rows_to_table(rows: Sequence[tuple], schema: pa.Schema) -> pa.Table:
+    columns = list(zip(*rows)) if rows else [[] for _ in schema]
+    return pa.table([pa.array(column, type=f.type) for column, f in zip(columns, schema)], schema=schema)
+
+
+def _statement_rows(statements: Iterable[BankStatement], part: str) -> list[tuple]:
+    return [
+        (*row, s.statement_id, s.fmt, s.report_kind)
+        for s in statements
+        for row in (s.entries if part == "entries" else s.balances)
+    ]
+
+
+def _read_bank(file: InputFile, strict: bool) -> list[BankStatement]:
+    if file.kind == "BAI2":
+        return list(bai2.read_bai2(file.path, file.rel_path, strict=strict).statements)
+    return list(camt.read_camt(file.path, file.rel_path, strict=strict).statements)
+
+
+def _position_rows(report: PositionReport) -> tuple:
+    quantities = {typ: (long, short) for typ, long, short in report.quantities}
+    zero = (Decimal(0), Decimal(0))
+    return (*report[:-2], *quantities.get("SOD", zero), *quantities.get("FIN", zero))
+
+
+def _check_business_date(file: InputFile, reports: list, folder_date: date) -> None:
+    wrong = next((r for r in reports if r.biz_date != folder_date), None)
+    if wrong is not None:
+        raise FileRejected(Problem("FILE", file.rel_path, wrong.location, "", "BizDt", "WRONG_BUSINESS_DATE",
+                                   folder_date.isoformat(), wrong.biz_date.isoformat(),
+                                   "a clearing file in a date's folder must report that business date"))
+
+
+def _ingest_fixml(ingested: Ingested, files: list[InputFile], dates: dict[str, date]) -> None:
+    trades, positions, amounts = [], [], []
+    for file in files:
+        try:
+            file_trades, file_positions, summary = fixml.read_fixml(file.path, file.rel_path)
+            _check_business_date(file, [*file_trades, *file_positions], dates[file.rel_path])
+        except FileRejected as rejected:
+            _reject(ingested, file, rejected.problem)
+            continue
+        ingested.problems.extend(summary.problems)
+        trades.extend(file_trades)
+        positions.extend(_position_rows(r) for r in file_positions)
+        amounts.extend((r.source_file, r.record_id, *a) for r in file_positions for a in r.amounts)
+        ingested.reports.append(FileReport(file.rel_path, file.kind, file.sha256, file.size_bytes, "ACCEPTED",
+                                           len(file_trades) + len(file_positions), len(summary.problems)))
+    ingested.tables["src_clearing__trade_reports"] = _rows_to_table(trades, TRADE_REPORT_SCHEMA)
+    ingested.tables["src_clearing__position_reports"] = _rows_to_table(positions, POSITION_REPORT_SCHEMA)
+    ingested.tables["src_clearing__position_amounts"] = _rows_to_table(amounts, POSITION_AMOUNT_SCHEMA)
+
+
+def _reject(ingested: Ingested, file: InputFile, problem: Problem) -> None:
+    ingested.problems.append(problem._replace(scope="FILE", source_file=file.rel_path))
+    ingested.reports.append(FileReport(file.rel_path, file.kind, file.sha256, file.size_bytes, "REJECTED", 0, 0,
+                                       problem.describe()))
+
+
+def _ingest_bank(ingested: Ingested, files: list[InputFile], strict: bool) -> None:
+    for file in files:
+        try:
+            statements = _read_bank(file, strict)
+        except FileRejected as rejected:
+            _reject(ingested, file, rejected.problem)
+            continue
+        rows = sum(len(s.entries) for s in statements)  # balances are facts, not rows to account for
+        ingested.statements.extend(statements)
+        ingested.reports.append(FileReport(file.rel_path, file.kind, file.sha256, file.size_bytes, "ACCEPTED", rows, 0))
+    ingested.tables["src_bank__entries"] = _rows_to_table(_statement_rows(ingested.statements, "entries"), BANK_ENTRY_SCHEMA)
+    ingested.tables["src_bank__balances"] = _rows_to_table(_statement_rows(ingested.statements, "balances"), BANK_BALANCE_SCHEMA)
+
+
+def _ingest_tabular(ingested: Ingested, file: InputFile, reader: Callable[[], TableRead]) -> TableRead | None:
+    try:
+        read = reader()
+    except FileRejected as rejected:
+        _reject(ingested, file, rejected.problem)
+        return None
+    ingested.problems.extend(read.problems)
+    ingested.quarantined_rows.append(read.quarantined.select(pl.lit(file.rel_path).alias("source_file"), pl.all()))
+    ingested.reports.append(FileReport(file.rel_path, file.kind, file.sha256, file.size_bytes, "ACCEPTED",
+                                       read.rows_read, len(read.problems)))
+    return read
+
+
+def _source_table(file: InputFile) -> str:
+    """The source table a tabular file loads: ``src_<folder>__<name>`` (the date's fx_rates is reference)."""
+    folder = {"LEDGER": "ledger", "COLLATERAL": "clearing"}.get(file.kind, "reference")
+    return f"src_{folder}__{file.name}"
+
+
+def _ingest_tables(ingested: Ingested, files: list[InputFile], business_date: date) -> None:
+    for file in files:
+        table = _source_table(file)
+        if file.kind == "REFERENCE" and file.name in REFERENCE_CONTRACTS:
+            contract = REFERENCE_CONTRACTS[file.name][0]
+        elif table in DAY_CONTRACTS:
+            contract = DAY_CONTRACTS[table][1]
+        else:
+            ingested.reports.append(FileReport(file.rel_path, file.kind, file.sha256, file.size_bytes, "IGNORED", 0, 0,
+                                               "no contract in this version reads this file"))
+            continue
+        if table in ingested.tables:
+            _reject(ingested, file, Problem("FILE", file.rel_path, "", "", "", "CONFLICTING_FILE", "one file of each kind",
+                                            "a second one", f"another file already loaded {table}"))
+            continue
+        read = _ingest_tabular(ingested, file, lambda: read_table(file.path, file.rel_path, contract))
+        if read is None:
+            continue
+        frame = read.frame
+        if file.kind == "REFERENCE":
+            frame, problems = in_force(read, file.name, business_date)
+            ingested.problems.extend(problems)
+        ingested.tables[table] = frame.to_arrow()
+
+
+def _fill_missing(ingested: Ingested) -> None:
+    """Empty typed tables for the tabular sources that did not arrive (or were rejected)."""
+    for name, (contract, _) in REFERENCE_CONTRACTS.items():
+        ingested.tables.setdefault(f"src_reference__{name}", contract.empty_frame().to_arrow())
+    for table, (_, contract) in DAY_CONTRACTS.items():
+        ingested.tables.setdefault(table, contract.empty_frame().to_arrow())
+
+
+def ingest(files: list[InputFile], business_date: date, previous_clearing: list[InputFile], *,
+           strict: bool = True) -> Ingested:
+    """Read every landed file of the day by its contract, and the previous business day's FIXML clearing files."""
+    ingested = Ingested()
+    live = []
+    for file in [*files, *previous_clearing]:
+        if file.duplicate_of:
+            ingested.reports.append(FileReport(file.rel_path, file.kind, file.sha256, file.size_bytes, "DUPLICATE", 0, 0,
+                                               f"same bytes as {file.duplicate_of}: loaded once"))
+        elif file.kind == "UNKNOWN" or file in previous_clearing and file.kind != "FIXML":
+            ingested.reports.append(FileReport(file.rel_path, file.kind, file.sha256, file.size_bytes,
+                                               "UNKNOWN" if file.kind == "UNKNOWN" else "IGNORED", 0, 0,
+                                               "not read by this version"))
+        else:
+            live.append(file)
+    _ingest_tables(ingested, [f for f in live if f.kind in TABULAR_KINDS], business_date)
+    _ingest_bank(ingested, [f for f in live if f.kind in ("BAI2", "CAMT")], strict)
+    previous_date = {f.rel_path: date.fromisoformat(f.rel_path.split("/", 1)[0]) for f in previous_clearing}
+    _ingest_fixml(ingested, [f for f in live if f.kind == "FIXML"],
+                  {f.rel_path: previous_date.get(f.rel_path, business_date) for f in live})
+    _fill_missing(ingested)
+    quarantined = pl.concat(ingested.quarantined_rows) if ingested.quarantined_rows else None
+    ingested.tables["src_quarantined_rows"] = (
+        quarantined.select(QUARANTINED_ROWS_SCHEMA.names).to_arrow().cast(QUARANTINED_ROWS_SCHEMA)
+        if quarantined is not None
+        else QUARANTINED_ROWS_SCHEMA.empty_table()
+    )
+    return ingested

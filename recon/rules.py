@@ -1,0 +1,95 @@
+"""Rules as versioned data: the YAML rule files beside the code, loaded into tables the SQL models read."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pyarrow as pa
+import yaml
+
+from recon.errors import ConfigError
+from recon.money import MoneyError, to_decimal, to_scale
+
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+_DECIMAL = pa.decimal128(38, 9)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The loaded rules: the passes and tiers as Arrow tables, and a version (SHA-256 of the rule files)."""
+
+    passes: pa.Table
+    tiers: pa.Table
+    components: pa.Table
+    version: str
+
+
+def _amount(value: object, where: str) -> object:
+    try:
+        return to_scale(to_decimal(value, where), where)
+    except MoneyError as error:
+        raise ConfigError(str(error)) from None
+
+
+def _pass_rows(path: Path) -> list[dict]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rows = []
+    for raw in document["passes"]:
+        where = f"{path.name}: {raw.get('rule_id')}"
+        try:
+            rows.append({
+                "recon": document["recon"],
+                "rule_id": raw["rule_id"],
+                "rule_version": int(raw["version"]),
+                "pass_order": int(raw["pass_order"]),
+                "amount_tolerance_below": _amount(raw["amount_tolerance"]["below"], where + " tolerance below"),
+                "amount_tolerance_above": _amount(raw["amount_tolerance"]["above"], where + " tolerance above"),
+                "date_window_before": int(raw["date_window_business_days"]["before"]),
+                "date_window_after": int(raw["date_window_business_days"]["after"]),
+            })
+        except (KeyError, TypeError, ValueError) as error:
+            raise ConfigError(f"{where}: invalid rule ({error})") from None
+    return rows
+
+
+@lru_cache(maxsize=4)
+def load_rules(rules_dir: Path = RULES_DIR) -> RuleSet:
+    """Read every recon rule file and the tiers file of ``rules_dir``."""
+    files = sorted(rules_dir.glob("*.yaml"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    pass_rows = [row for path in files if path.name != "tiers.yaml" for row in _pass_rows(path)]
+    tiers_doc = yaml.safe_load((rules_dir / "tiers.yaml").read_text(encoding="utf-8"))
+    tier_rows = [
+        {"tier": t["tier"], "tier_rank": int(t["rank"]),
+         "min_abs_difference": _amount(t["min_abs_difference"], f"tiers.yaml: {t['tier']}"),
+         "min_age_business_days": int(t["min_age_business_days"])}
+        for t in tiers_doc["tiers"]
+    ]
+    components = _components(rules_dir / "dco_settlement.yaml")
+    passes = pa.Table.from_pylist(pass_rows, schema=pa.schema([
+        ("recon", pa.string()), ("rule_id", pa.string()), ("rule_version", pa.int64()), ("pass_order", pa.int64()),
+        ("amount_tolerance_below", _DECIMAL), ("amount_tolerance_above", _DECIMAL),
+        ("date_window_before", pa.int64()), ("date_window_after", pa.int64()),
+    ]))
+    tiers = pa.Table.from_pylist(tier_rows, schema=pa.schema([
+        ("tier", pa.string()), ("tier_rank", pa.int64()), ("min_abs_difference", _DECIMAL),
+        ("min_age_business_days", pa.int64()),
+    ]))
+    return RuleSet(passes, tiers, components, digest.hexdigest())
+
+
+def _components(path: Path) -> pa.Table:
+    """The settlement components per class, with the sign convention of PosRpt amounts."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    sign = int(document["amount_sign"])
+    if sign not in (1, -1):
+        raise ConfigError(f"{path.name}: amount_sign must be 1 or -1, found {sign}")
+    rows = [{"seg_class": c, "amt_type": t, "amount_sign": sign} for c, types in sorted(document["components"].items())
+            for t in types]
+    return pa.Table.from_pylist(rows, schema=pa.schema(
+        [("seg_class", pa.string()), ("amt_type", pa.string()), ("amount_sign", pa.int64())]))

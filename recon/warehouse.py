@@ -1,0 +1,130 @@
+"""The embedded warehouse: a DuckDB file with the tables of ``sql/warehouse_schema.yaml``.
+
+Publishing a business date replaces that date's partition of every non-append-only table and appends the run's row
+to ``runs``, all in one transaction: a crash leaves the warehouse as before or as after, never in between.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from recon.errors import InvariantViolation, WarehouseError
+from recon.schema import Table, replaced_tables, warehouse_tables
+
+
+def _conform(table: Table, data: pa.Table, business_date: date) -> pa.Table:
+    """``data`` with the business_date column added and every column cast to the schema's type and order."""
+    if "business_date" not in data.column_names:
+        data = data.append_column("business_date", pa.array([business_date] * data.num_rows, pa.date32()))
+    missing = set(table.column_names) - set(data.column_names)
+    extra = set(data.column_names) - set(table.column_names)
+    if missing or extra:
+        raise InvariantViolation(f"{table.name}: columns missing {sorted(missing)}, unexpected {sorted(extra)}")
+    return data.select(table.column_names).cast(table.arrow_schema())
+
+
+def _row_text(value: object) -> str:
+    return json.dumps(value, default=str, sort_keys=True, separators=(",", ":"))
+
+
+class DuckDBWarehouse:
+    """A warehouse in one DuckDB file. Use as a context manager; the file is locked while it is open."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.connection = duckdb.connect(str(path))
+        except duckdb.IOException as error:
+            raise WarehouseError(f"cannot open warehouse {path}: {error}") from None
+        self._ensure_tables()
+
+    def __enter__(self) -> DuckDBWarehouse:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.connection.close()
+
+    def _ensure_tables(self) -> None:
+        for table in warehouse_tables().values():
+            self.connection.execute(table.duckdb_ddl())
+
+    def last_run(self) -> tuple[int, str] | None:
+        """(sequence, manifest_hash) of the newest run in the chain, or None for an empty warehouse."""
+        row = self.connection.execute(
+            "select sequence, manifest_hash from runs order by sequence desc limit 1"
+        ).fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    def publish(
+        self, business_date: date, tables: dict[str, pa.Table], make_run_row: Callable[[dict[str, str]], dict]
+    ) -> dict:
+        """Replace ``business_date``'s partition of every replaced table and append the run's row, atomically.
+
+        ``make_run_row`` receives the SHA-256 of every published partition (read back inside the transaction) and
+        returns the ``runs`` row that records them; that row is returned.
+        """
+        expected = {t.name for t in replaced_tables()}
+        if set(tables) != expected:
+            raise InvariantViolation(f"publish needs exactly {sorted(expected)}, got {sorted(tables)}")
+        schema = warehouse_tables()
+        conformed = {name: _conform(schema[name], data, business_date) for name, data in tables.items()}
+        connection = self.connection
+        connection.execute("begin transaction")
+        try:
+            for name, data in sorted(conformed.items()):
+                connection.execute(f"delete from {name} where business_date = ?", [business_date])
+                connection.register("publish_rows", data)
+                connection.execute(f"insert into {name} by name select * from publish_rows")
+                connection.unregister("publish_rows")
+            run_row = make_run_row({name: self.partition_hash(name, business_date) for name in sorted(conformed)})
+            self._append_run(run_row)
+            connection.execute("commit")
+        except BaseException:
+            connection.execute("rollback")
+            raise
+        return run_row
+
+    def append_run(self, run_row: dict) -> None:
+        """Append one row to ``runs`` on its own (a failed run, which publishes nothing else)."""
+        self._append_run(run_row)
+
+    def _append_run(self, run_row: dict) -> None:
+        runs = warehouse_tables()["runs"]
+        data = pa.Table.from_pylist([run_row], schema=runs.arrow_schema())
+        self.connection.register("run_row", data)
+        self.connection.execute("insert into runs by name select * from run_row")
+        self.connection.unregister("run_row")
+
+    def read_partition(self, name: str, business_date: date) -> list[dict]:
+        """A table's rows for one date, in a total order: the key first, then every column."""
+        table = warehouse_tables()[name]
+        order = ", ".join([*table.key, *table.column_names])
+        cursor = self.connection.execute(
+            f"select * from {name} where business_date = ? order by {order}", [business_date]
+        )
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+    def partition_hash(self, name: str, business_date: date) -> str:
+        """SHA-256 of a table's partition exported in key order: equal hashes mean equal contents."""
+        digest = hashlib.sha256()
+        for row in self.read_partition(name, business_date):
+            digest.update(_row_text(row).encode() + b"\n")
+        return digest.hexdigest()
+
+    def runs(self, business_date: date | None = None) -> list[dict]:
+        """Rows of ``runs`` in chain order, optionally for one date."""
+        where = "where business_date = ?" if business_date else ""
+        cursor = self.connection.execute(
+            f"select * from runs {where} order by sequence", [business_date] if business_date else []
+        )
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]

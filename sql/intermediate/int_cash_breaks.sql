@@ -1,0 +1,62 @@
+-- CASH breaks: paired items outside tolerance or window, and unpaired items (missing leg or duplicate).
+-- difference = bank - ledger, an absent leg counting as zero.
+with mismatched as (
+    select * from int_cash_reference_pairs where outcome <> 'MATCH'
+),
+
+unpaired as (
+    select * from int_cash_unpaired
+),
+
+breaks as (
+    select
+        outcome as break_type,
+        seg_class,
+        bank_account_id,
+        account_id,
+        currency,
+        reference,
+        bank_amount,
+        ledger_amount,
+        difference,
+        [bank_record_id] as bank_records,
+        [ledger_record_id] as ledger_records,
+        list_sort([bank_source_file, ledger_source_file]) as source_files
+    from mismatched
+    union all
+    select
+        break_type,
+        seg_class,
+        bank_account_id,
+        account_id,
+        currency,
+        reference,
+        case when side = 'BANK' then amount end as bank_amount,
+        case when side = 'LEDGER' then amount end as ledger_amount,
+        case when side = 'BANK' then amount else -amount end as difference,
+        case when side = 'BANK' then [record_id] else cast([] as varchar[]) end as bank_records,
+        case when side = 'LEDGER' then [record_id] else cast([] as varchar[]) end as ledger_records,
+        [source_file] as source_files
+    from unpaired
+)
+
+select
+    'CASH' as recon,
+    break_type,
+    'NEW' as status,
+    seg_class,
+    bank_account_id,
+    account_id as account,
+    currency,
+    reference,
+    cast(null as decimal(38, 9)) as clearing_amount,
+    bank_amount,
+    ledger_amount,
+    difference,
+    cast(null as date) as expected_date,
+    cast([] as varchar[]) as clearing_records,
+    bank_records,
+    ledger_records,
+    source_files,
+    concat(bank_account_id, '|', currency, '|', reference) as grain_key
+from breaks

@@ -1,0 +1,50 @@
+-- CASH pass 1: bank and ledger items equal on account, currency, reference, amount and date, paired one to one in
+-- record-id order (a second identical item on one side stays unpaired and is reported as a duplicate).
+with candidates as (
+    select * from int_cash_candidates
+),
+
+rule_pass as (
+    select * from stg_rules__passes where recon = 'CASH' and pass_order = 1
+),
+
+numbered as (
+    select
+        candidates.*,
+        row_number() over (
+            partition by side, bank_account_id, currency, reference, amount, item_date order by record_id
+        ) as occurrence
+    from candidates
+),
+
+bank as (
+    select * from numbered where side = 'BANK'
+),
+
+ledger as (
+    select * from numbered where side = 'LEDGER'
+)
+
+select
+    rule_pass.rule_id,
+    rule_pass.rule_version,
+    bank.record_id as bank_record_id,
+    ledger.record_id as ledger_record_id,
+    bank.source_file as bank_source_file,
+    ledger.source_file as ledger_source_file,
+    bank.bank_account_id,
+    coalesce(ledger.seg_class, bank.seg_class) as seg_class,
+    ledger.account_id,
+    bank.currency,
+    bank.reference,
+    bank.amount as bank_amount,
+    ledger.amount as ledger_amount
+from bank
+inner join ledger
+    on ledger.bank_account_id = bank.bank_account_id
+    and ledger.currency = bank.currency
+    and ledger.reference = bank.reference
+    and ledger.amount = bank.amount
+    and ledger.item_date = bank.item_date
+    and ledger.occurrence = bank.occurrence
+cross join rule_pass

@@ -1,0 +1,72 @@
+-- CASH pass 2: items left by pass 1 paired on account, currency and reference (in amount, date, record-id order),
+-- then classified: within the amount tolerance and date window a match, within tolerance only a date mismatch,
+-- otherwise an amount mismatch.
+with candidates as (
+    select * from int_cash_candidates
+),
+
+taken as (
+    select bank_record_id as record_id from int_cash_exact_pairs
+    union all
+    select ledger_record_id as record_id from int_cash_exact_pairs
+),
+
+remaining as (
+    select candidates.*
+    from candidates
+    left join taken on taken.record_id = candidates.record_id
+    where taken.record_id is null
+),
+
+numbered as (
+    select
+        remaining.*,
+        row_number() over (
+            partition by side, bank_account_id, currency, reference order by amount, item_date, record_id
+        ) as occurrence
+    from remaining
+),
+
+rule_pass as (
+    select * from stg_rules__passes where recon = 'CASH' and pass_order = 2
+),
+
+paired as (
+    select
+        bank.record_id as bank_record_id,
+        ledger.record_id as ledger_record_id,
+        bank.source_file as bank_source_file,
+        ledger.source_file as ledger_source_file,
+        bank.bank_account_id,
+        coalesce(ledger.seg_class, bank.seg_class) as seg_class,
+        ledger.account_id,
+        bank.currency,
+        bank.reference,
+        bank.amount as bank_amount,
+        ledger.amount as ledger_amount,
+        bank.amount - ledger.amount as difference,
+        bank.item_day_index - ledger.item_day_index as day_offset
+    from numbered as bank
+    inner join numbered as ledger
+        on bank.side = 'BANK'
+        and ledger.side = 'LEDGER'
+        and ledger.bank_account_id = bank.bank_account_id
+        and ledger.currency = bank.currency
+        and ledger.reference = bank.reference
+        and ledger.occurrence = bank.occurrence
+)
+
+select
+    rule_pass.rule_id,
+    rule_pass.rule_version,
+    paired.*,
+    case
+        when paired.difference between -rule_pass.amount_tolerance_below and rule_pass.amount_tolerance_above
+            and coalesce(paired.day_offset, 0) between -rule_pass.date_window_before and rule_pass.date_window_after
+            then 'MATCH'
+        when paired.difference between -rule_pass.amount_tolerance_below and rule_pass.amount_tolerance_above
+            then 'DATE_MISMATCH'
+        else 'AMOUNT_MISMATCH'
+    end as outcome
+from paired
+cross join rule_pass

@@ -1,0 +1,25 @@
+-- DCO_SETTLEMENT matches: all three legs present and both bank and ledger within tolerance of the clearing amount.
+with three_way as (
+    select * from int_dco_three_way
+)
+
+select
+    substr(md5(concat('DCO_SETTLEMENT|', bank_account_id, '|', currency, '|', reference)), 1, 16) as match_id,
+    'DCO_SETTLEMENT' as recon,
+    rule_id,
+    rule_version,
+    'AUTO' as match_kind,
+    seg_class,
+    bank_account_id,
+    cast(null as varchar) as account,
+    currency,
+    reference,
+    clearing_amount,
+    bank_amount,
+    ledger_amount,
+    bank_amount - clearing_amount as difference,
+    clearing_records,
+    bank_records,
+    ledger_records
+from three_way
+where bank_within and ledger_within

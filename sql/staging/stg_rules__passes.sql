@@ -1,0 +1,15 @@
+-- The rule passes in force (loaded from the versioned rule files), with their exact tolerances.
+with source as (
+    select * from src_rule_passes
+)
+
+select
+    recon,
+    rule_id,
+    rule_version,
+    pass_order,
+    cast(amount_tolerance_below as decimal(38, 9)) as amount_tolerance_below,
+    cast(amount_tolerance_above as decimal(38, 9)) as amount_tolerance_above,
+    date_window_before,
+    date_window_after
+from source
