@@ -11,8 +11,9 @@ A BAI2 file is a hierarchy of records, each starting with a two-digit record cod
     99 file trailer         control total, number of groups, record count
     88 continuation         continues the record before it (any of the above), between any two of its fields
 
-:func:`parse_bai2` turns the text into *logical* records first (:func:`_logical_records`), then walks them with a small
-state machine (:class:`_Reader`) that builds :class:`recon.domain.BankStatement` records and proves every trailer.
+:func:`parse_bai2` streams the text as *logical* records (:func:`_logical_records`) through a small state machine
+(:class:`_Reader`) that builds :class:`recon.domain.BankStatement` records and proves every trailer. Python's cyclic
+garbage collector is paused for the parse (see :func:`_cyclic_gc_paused`): it was half the time on large files.
 
 Logical records. A physical line may hold several records (``.../   02,...``: split where a ``/`` is followed by
 optional blanks and a known record code and a comma); a physical line that does not start with a record code is a
@@ -37,11 +38,15 @@ Type codes: 001-099 and 900-919 are status codes (03 status codes become :class:
 signed by its direction; 890 and 900-919 (information, not a movement of money) give an ``INFO`` entry whose amount is
 kept as written, with direction CREDIT. Codes the BAI2 lists do not classify (000, 700-889: loan codes and reserved
 ranges, 891-899) are accepted as 03 summaries (they only add to the trailer), but a 16 cannot be signed without a
-direction, so a 16 with such a code, or with a status code 001-099, rejects the file.
+direction, so a 16 with such a code, or with a status code 001-099, rejects the file. A 16 amount is unsigned digits
+(a ``-`` rejects the file: the type code alone gives the sign); only an INFO entry may leave it blank (zero).
+
+Groups: as-of-date modifier 2 or blank is a ``FINAL`` report (the statement of record); 1, 3 and 4 are ``INTERIM``
+(BAI2 calls 4 "final same-day", but a same-day report is an intraday view here, never the day's statement).
 
 Bad input. Anything that makes the file unreadable or its trailers unprovable (no 01 first, no 99, a record out of
-order, an unknown record code, a non-digit amount or count, an impossible date, an unknown currency, funds type or type
-code) raises :class:`recon.errors.FileRejected` naming the line, the field, what was expected and what was found.
+order, a line starting with two digits and a comma that are no record code, a non-digit amount or count, an
+impossible date, an unknown currency, funds type or type code) raises :class:`recon.errors.FileRejected` naming the line, the field, what was expected and what was found.
 A trailer that disagrees rejects the file in strict mode (the first mismatch, in file order) and is collected in
 :attr:`Bai2File.problems` in lenient mode; it is never ignored. Times (01 creation, 02 as-of, V funds) are not stored
 and so not validated: banks write ``14:59:35`` and ``2400``.
