@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -28,24 +27,13 @@ def _date(text: str) -> date:
 
 
 def _print_run(result: RunResult, as_json: bool) -> None:
-    run = result.run
-    manifest = json.loads(run["manifest"])
-    summary = {
-        "business_date": str(run["business_date"]),
-        "run_id": run["run_id"],
-        "exit_code": result.exit_code,
-        "manifest_hash": run["manifest_hash"],
-        "files": dict(Counter(i["status"] for i in manifest["inputs"])),
-        "rows": result.counts,
-        "problems": [p.describe() for p in result.file_problems],
-    }
+    published = result.stages["publish"]
     if as_json:
-        print(json.dumps(summary, indent=2, sort_keys=True))
+        print(json.dumps(result.stages, indent=2, sort_keys=True))
         return
-    print(f"business date {summary['business_date']}  run {summary['run_id']}  exit {result.exit_code}")
-    print("files: " + ", ".join(f"{k} {v}" for k, v in sorted(summary["files"].items())))
-    print("published: " + ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items())))
-    for problem in summary["problems"]:
+    print(f"run {published['run_id']}  exit {published['exit_code']}  manifest {published['manifest_hash'][:16]}")
+    print("published: " + ", ".join(f"{k} {v}" for k, v in sorted(published["rows"].items())))
+    for problem in published["file_problems"]:
         print(f"REJECTED/MISSING: {problem}")
 
 
@@ -55,6 +43,34 @@ def _cmd_run(args: argparse.Namespace) -> int:
     result = run_day(args.date, args.landing, args.warehouse, strict=not args.lenient)
     _print_run(result, args.json)
     return result.exit_code
+
+
+def _cmd_stage(args: argparse.Namespace) -> int:
+    from recon.stages import STAGES, DayContext
+
+    stage = {s.__name__: s for s in STAGES}[args.name]
+    ctx = DayContext(args.date, args.landing, args.warehouse, args.work_dir, not args.lenient)
+    print(json.dumps(stage(ctx), indent=2, sort_keys=True, default=str))
+    return 0
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from recon.generate import GenerateOptions, generate
+
+    options = GenerateOptions(args.start, args.days, args.accounts, args.trades_per_day, args.seed)
+    key = generate(args.out, options)
+    summary = {"landing": str(args.out), "options": key.to_json()["options"],
+               "planted_breaks": len(key.breaks), "decoys": len(key.decoys)}
+    print(json.dumps(summary, indent=2) if args.json else
+          f"wrote {key.options.days} business days to {args.out} "
+          f"({len(key.breaks)} planted breaks, {len(key.decoys)} decoys; answer key {args.out / 'answer_key.json'})")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from recon.demo import run_demo
+
+    return run_demo(args.out, as_json=args.json)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,6 +86,30 @@ def build_parser() -> argparse.ArgumentParser:
                      help="report trailer and footing mismatches instead of rejecting the file")
     run.add_argument("--json", action="store_true", help="print the run summary as JSON")
     run.set_defaults(handler=_cmd_run)
+
+    stage = commands.add_parser("stage", help="run one stage of a day (as an Airflow task does) in a work folder")
+    stage.add_argument("name", choices=["land", "parse", "validate", "match", "publish"], help="the stage")
+    stage.add_argument("--date", type=_date, required=True, help="the CME business date, YYYY-MM-DD")
+    stage.add_argument("--landing", type=Path, required=True, help="the landing root")
+    stage.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="the DuckDB warehouse file")
+    stage.add_argument("--work-dir", type=Path, required=True, help="the day's work folder shared by the stages")
+    stage.add_argument("--lenient", action="store_true", help="report trailer and footing mismatches")
+    stage.set_defaults(handler=_cmd_stage)
+
+    generate = commands.add_parser("generate", help="write a synthetic landing area with planted breaks and an answer key")
+    generate.add_argument("--start", type=_date, required=True, help="first business date (moved to a CME day)")
+    generate.add_argument("--days", type=int, default=3, help="CME business days to write (default 3)")
+    generate.add_argument("--accounts", type=int, default=40, help="customer accounts (default 40)")
+    generate.add_argument("--trades-per-day", type=int, default=200, help="trades per day (default 200)")
+    generate.add_argument("--seed", type=int, default=1, help="random seed: same seed, same bytes (default 1)")
+    generate.add_argument("--out", type=Path, required=True, help="the landing root to write")
+    generate.add_argument("--json", action="store_true", help="print the summary as JSON")
+    generate.set_defaults(handler=_cmd_generate)
+
+    demo = commands.add_parser("demo", help="generate a few business days and run them into a local warehouse")
+    demo.add_argument("--out", type=Path, default=Path("build/demo"), help="where to write everything (default build/demo)")
+    demo.add_argument("--json", action="store_true", help="print the per-day summary as JSON")
+    demo.set_defaults(handler=_cmd_demo)
     return parser
 
 

@@ -10,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from recon.contracts.bai2_writer import Bai2Account, Bai2Group, Bai2Transaction, write_bai2
+from recon.contracts.ledger import DAY_CONTRACTS, OPTIONAL_DAY_FILES
+from recon.contracts.reference import REFERENCE_CONTRACTS
 
 DAY = date(2026, 11, 24)
 BANK_ACCOUNT_HEADER = [
@@ -20,6 +22,26 @@ JOURNAL_HEADER = [
     "entry_id", "value_date", "account_id", "bank_account_id", "seg_class", "entry_type", "counterparty", "currency",
     "amount", "reference", "description",
 ]
+
+
+EMPTY_FIXML = '<FIXML v="5.0 SP2"><Batch TotMsg="0"></Batch></FIXML>\n'
+
+
+def write_required_headers(root: Path, business_date: date) -> None:
+    """Every required file the test did not write, as a header with no rows, so the day is complete."""
+    for name, (contract, _) in REFERENCE_CONTRACTS.items():
+        path = root / "reference" / f"{name}.csv"
+        if not path.exists():
+            write_csv(path, [f.name for f in contract.fields], [])
+    for table, (folder, contract) in DAY_CONTRACTS.items():
+        name = table.split("__", 1)[1]
+        path = root / business_date.isoformat() / folder / f"{name}.csv"
+        if name not in OPTIONAL_DAY_FILES and not path.exists():
+            write_csv(path, [f.name for f in contract.fields], [])
+    clearing = root / business_date.isoformat() / "clearing" / "positions.xml"
+    if not any(clearing.parent.glob("*.xml")):
+        clearing.parent.mkdir(parents=True, exist_ok=True)
+        clearing.write_text(EMPTY_FIXML, encoding="utf-8")
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]], shuffle_seed: int | None = None) -> Path:
@@ -65,6 +87,7 @@ class CashDay:
         bank_file.write_text(text, encoding="utf-8")
         write_csv(root / business_date.isoformat() / "ledger" / "cash_journal.csv", JOURNAL_HEADER, self.journal,
                   shuffle_seed)
+        write_required_headers(root, business_date)
         return root
 
 

@@ -22,12 +22,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import NamedTuple
 
 from lxml import etree
 
-from recon.contracts.xmlsafe import iter_elements, local_name, namespace_of
+from recon.contracts.xmlsafe import XmlSource, iter_elements, local_name, namespace_of, root_name
 from recon.domain import BankBalance, BankEntry, BankStatement, OccurrenceCounter, Problem
 from recon.errors import FileRejected
 from recon.money import MoneyError, to_decimal
@@ -88,7 +87,7 @@ class _Context(NamedTuple):
     counter: OccurrenceCounter
 
 
-def read_camt(path: Path | str | bytes, source_file: str, *, strict: bool = True) -> CamtFile:
+def read_camt(path: XmlSource, source_file: str, *, strict: bool = True) -> CamtFile:
     """Read a camt.053/052/054 file into statements; in strict mode a camt.053 statement that does not foot rejects."""
     header: _Header | None = None
     counter = OccurrenceCounter(source_file)
@@ -112,9 +111,10 @@ def read_camt(path: Path | str | bytes, source_file: str, *, strict: bool = True
                 raise FileRejected(problem)
             problems.extend([problem] if problem is not None else [])
     if header is None:
-        raise FileRejected(_problem(source_file, "", "GrpHdr", "CAMT_NOT_A_STATEMENT",
+        raise FileRejected(_problem(source_file, "/", "GrpHdr", "CAMT_NOT_A_STATEMENT",
                                     "BkToCstmrStmt, BkToCstmrAcctRpt or BkToCstmrDbtCdtNtfctn with a GrpHdr",
-                                    "none", "the file holds no camt.053, camt.052 or camt.054 message"))
+                                    f"root element {root_name(path, source_file)}",
+                                    "the file holds no camt.053, camt.052 or camt.054 message"))
     return CamtFile(source_file, header.kind.message_type, header.version, header.message_id,
                     tuple(statements), tuple(problems))
 

@@ -15,10 +15,11 @@ CME's alias, never the account), else an ``R="24"`` with no ``Src``, else ``Acct
 ``Sub Typ="26"``, else ``AcctTyp``.
 
 Streaming: the file goes through :func:`recon.contracts.xmlsafe.iter_target`, an lxml parser target that builds no
-tree. Each message's elements are kept as plain ``(parent, tag, attributes)`` tuples until its end tag, then turned
-into records, so memory holds one message plus the record-id index (16-32 bytes per record, see :class:`_SeenIds`).
-This is about twice as fast as ``iterparse`` plus element access, which alone costs more than the 50k messages/s
-budget (measured figures in the module's tests and the engineering notes).
+tree. Each message's elements are kept as plain ``(parent, tag, attributes)`` tuples until the message ends, then
+turned into records, so memory holds one message plus the record-id index (16-32 bytes per record, see
+:class:`_SeenIds`). A parser target hands over every element's attributes as a dict built in C; ``iterparse`` plus
+element access (``element.get``, one proxy object per child) measured about 1.6x the cost of the bare parse before
+any record was built, which is why FIXML does not use :func:`recon.contracts.xmlsafe.iter_elements`.
 
 Bad input: a message with a bad or missing value (``LastQty="4x"``) is quarantined as a ``ROW`` problem naming the
 element, attribute, expected and found, and the rest of the file is read. A ``Batch@TotMsg`` that disagrees with the
@@ -104,10 +105,14 @@ class FixmlReader:
     def __init__(self, source: XmlSource, source_file: str) -> None:
         self._source = source
         self._target = _FixmlTarget(source_file)
+        self._started = False
         self._finished = False
 
     def __iter__(self) -> Iterator[FixmlRecord]:
         """Yield each record; raise FileRejected for a bad root, a batch count mismatch or too many problems."""
+        if self._started:
+            raise RuntimeError("a FixmlReader reads its file once; make a new one to read it again")
+        self._started = True
         yield from iter_target(self._source, self._target.source_file, self._target)  # type: ignore[misc]
         self._finished = True
 
@@ -260,7 +265,7 @@ class _SeenIds:
     def record_id(self, kind: str, key: list[str]) -> str:
         """The content id of a record of ``kind`` with these key texts, numbered by identical ones before it."""
         joined = "\x1f".join(key)  # content_id joins its parts with \x1f: the same id as passing *key, faster
-        first = content_id(self._source, 0, kind, joined)
+        first = content_id(f"{self._source}\x1f0\x1f{kind}\x1f{joined}")
         value = int(first, 16) or 1
         if self._add(value):
             return first
@@ -365,7 +370,7 @@ def _leg_trades(legs: list[tuple[Attributes, Attributes | None]], head: tuple[ob
 
 
 def _position_report(attributes: Attributes, nodes: list[Node], location: str) -> Parsed:
-    """A PosRpt: one PositionReport with its quantities and amounts."""
+    """A PosRpt: one PositionReport with its quantities and amounts (the hot path of a clearing file)."""
     get = attributes.get
     currency = get("Ccy") or ""
     instrument: Attributes | None = None
@@ -380,39 +385,47 @@ def _position_report(attributes: Attributes, nodes: list[Node], location: str) -
             amounts.append(_position_amount(node, len(amounts) + 1, currency, key))
         elif tag == "Pty":
             parties.append([node, None])
-        elif tag == "Sub" and parent == "Pty" and parties:
+        elif tag == "Sub" and parent == "Pty":
             _note_origin(parties, node)
         elif tag == "Instrmt" and parent == "PosRpt":
             instrument = node
     if instrument is None:
         raise _BadValue("Instrmt", 0, "", "FIXML_FIELD_MISSING", "an Instrmt element", "none")
     account, origin, firm, dco = _parties(parties, get("Acct"), get("AcctTyp"))
-    rpt_id, biz_date = _required(get, "", "RptID"), _required(get, "", "BizDt")
+    rpt_id = get("RptID") or _missing("", 0, "RptID")
+    biz_date = get("BizDt") or _missing("", 0, "BizDt")
     session, price = get("SetSesID") or "", get("SetPx")
     fields, instrument_key = _instrument(instrument, "Instrmt", 0)
-    record = (rpt_id, _date(biz_date, "", "BizDt"), session, account, origin, firm, dco, currency,
-              None if price is None else _number(price, "", 0, "SetPx"), *fields, tuple(quantities), tuple(amounts))
-    key[:0] = [rpt_id, biz_date, session, account, origin, firm, dco, currency, price or "", *instrument_key]
+    record = (rpt_id, _DATES.get(biz_date) or _date(biz_date, "", "BizDt"), session, account, origin, firm, dco,
+              currency, None if price is None else _NUMBERS.get(price) or _number(price, "", 0, "SetPx"),
+              *fields, tuple(quantities), tuple(amounts))
+    key[:0] = (rpt_id, biz_date, session, account, origin, firm, dco, currency, price or "", *instrument_key)
     return [(PositionReport, location, record, key)]
 
 
 def _position_quantity(node: Attributes, index: int, key: list[str]) -> tuple[str, Decimal, Decimal]:
     """One Qty: (Typ, Long, Short), a missing Long or Short being 0."""
     get = node.get
-    quantity_type, long_text, short_text = _required(get, "Qty", "Typ", index), get("Long"), get("Short")
-    key += (quantity_type, long_text or "0", short_text or "0")
-    return (quantity_type,
-            _ZERO if long_text is None else _quantity(long_text, "Qty", index, "Long"),
-            _ZERO if short_text is None else _quantity(short_text, "Qty", index, "Short"))
+    quantity_type = get("Typ") or _missing("Qty", index, "Typ")
+    long_text, short_text = get("Long") or "0", get("Short") or "0"
+    key += (quantity_type, long_text, short_text)
+    long_quantity = _QUANTITIES.get(long_text)
+    if long_quantity is None:
+        long_quantity = _quantity(long_text, "Qty", index, "Long")
+    short_quantity = _QUANTITIES.get(short_text)
+    if short_quantity is None:
+        short_quantity = _quantity(short_text, "Qty", index, "Short")
+    return quantity_type, long_quantity, short_quantity
 
 
 def _position_amount(node: Attributes, index: int, currency: str, key: list[str]) -> tuple[str, Decimal, str]:
     """One Amt: (Typ, Amt, Ccy), a missing Ccy being the report's."""
     get = node.get
-    amount_type, amount_text = _required(get, "Amt", "Typ", index), _required(get, "Amt", "Amt", index)
+    amount_type = get("Typ") or _missing("Amt", index, "Typ")
+    amount_text = get("Amt") or _missing("Amt", index, "Amt")
     amount_currency = get("Ccy") or currency
     key += (amount_type, amount_text, amount_currency)
-    return amount_type, _number(amount_text, "Amt", index, "Amt"), amount_currency
+    return amount_type, _NUMBERS.get(amount_text) or _number(amount_text, "Amt", index, "Amt"), amount_currency
 
 
 def _allocation_reports(attributes: Attributes, nodes: list[Node], location: str) -> Parsed:
@@ -522,8 +535,22 @@ def _parties(parties: list[list], account_attribute: str | None, account_type: s
     return best[0].get("ID") or "", origin, firm, dco
 
 
-def _instrument(node: Attributes, element: str, index: int) -> tuple[tuple[object, ...], list[str]]:
-    """The instrument fields (exchange, product, symbol, type, month, put/call, strike, multiplier) and their texts."""
+def _instrument(node: Attributes, element: str, index: int) -> tuple[tuple[object, ...], tuple[str, ...]]:
+    """The instrument fields (exchange, product, symbol, type, month, put/call, strike, multiplier) and their texts.
+
+    Cached by the element's attributes: a clearing file names the same few instruments again and again.
+    """
+    cache_key = (element, *node.items())
+    cached = _INSTRUMENTS.get(cache_key)
+    if cached is None:
+        cached = _read_instrument(node, element, index)
+        if len(_INSTRUMENTS) < _CACHE_MAX:
+            _INSTRUMENTS[cache_key] = cached
+    return cached
+
+
+def _read_instrument(node: Attributes, element: str, index: int) -> tuple[tuple[object, ...], tuple[str, ...]]:
+    """Read an Instrmt or Leg element's instrument fields and their texts (see :func:`_instrument`)."""
     get = node.get
     cfi = get("CFI") or ""
     put_call = get("PutCall")
@@ -536,7 +563,7 @@ def _instrument(node: Attributes, element: str, index: int) -> tuple[tuple[objec
     texts = [get("Exch") or "", get("ID") or "", get("Sym") or "", get("SecTyp") or _CFI_TYPES.get(cfi[:1], ""),
              get("MMY") or "", put_call, strike or "", multiplier or ""]
     return (*texts[:6], None if strike is None else _number(strike, element, index, strike_attribute),
-            None if multiplier is None else _number(multiplier, element, index, "Mult")), texts
+            None if multiplier is None else _number(multiplier, element, index, "Mult")), tuple(texts)
 
 
 def _trans_type(code: str | None) -> str:
@@ -555,16 +582,22 @@ def _side(code: str | None, element: str, index: int) -> str:
 
 
 def _required(get: Callable[[str], str | None], element: str, attribute: str, index: int = 0) -> str:
-    """An attribute that must be present and not blank."""
-    value = get(attribute)
-    if not value or not value.strip():
-        raise _BadValue(element, index, attribute, "FIXML_FIELD_MISSING", f"a value for {attribute}", value or "")
-    return value
+    """An attribute that must be present and not empty."""
+    return get(attribute) or _missing(element, index, attribute)
 
 
+def _missing(element: str, index: int, attribute: str) -> str:
+    """Quarantine the message: a required attribute is absent or empty."""
+    raise _BadValue(element, index, attribute, "FIXML_FIELD_MISSING", f"a value for {attribute}", "")
+
+
+# Caches by text (bounded): a clearing file repeats the same prices, quantities, dates and instruments. Only values
+# that passed their checks are cached, so a hit needs no check.
+_CACHE_MAX = 4096
 _NUMBERS: dict[str, Decimal] = {}
+_QUANTITIES: dict[str, Decimal] = {}
 _DATES: dict[str, date] = {}
-_CACHE_MAX = 4096  # distinct texts remembered per cache; values repeat heavily in a clearing file
+_INSTRUMENTS: dict[tuple[object, ...], tuple[tuple[object, ...], tuple[str, ...]]] = {}
 
 
 def _number(text: str, element: str, index: int, attribute: str) -> Decimal:
@@ -581,10 +614,14 @@ def _number(text: str, element: str, index: int, attribute: str) -> Decimal:
 
 
 def _quantity(text: str, element: str, index: int, attribute: str) -> Decimal:
-    """A quantity: a decimal number that is not negative."""
-    number = _number(text, element, index, attribute)
-    if number < 0:
-        raise _BadValue(element, index, attribute, "FIXML_NUMBER_INVALID", "a quantity >= 0", text)
+    """A quantity: a decimal number that is not negative (cached by text)."""
+    number = _QUANTITIES.get(text)
+    if number is None:
+        number = _number(text, element, index, attribute)
+        if number < 0:
+            raise _BadValue(element, index, attribute, "FIXML_NUMBER_INVALID", "a quantity >= 0", text)
+        if len(_QUANTITIES) < _CACHE_MAX:
+            _QUANTITIES[text] = number
     return number
 
 

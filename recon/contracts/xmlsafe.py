@@ -1,17 +1,20 @@
 """Safe, constant-memory XML streaming for hostile input (camt, FIXML).
 
-Every XML file we read comes from outside: a bank, a clearing house, a vendor. :func:`iter_elements` parses it with
-lxml's ``iterparse`` configured so that nothing in the document can reach outside it or grow beyond it:
+Every XML file we read comes from outside: a bank, a clearing house, a vendor. Two readers, both on lxml, are
+configured so that nothing in the document can reach outside it or grow beyond it: :func:`iter_elements`
+(``iterparse``: complete elements, for documents such as camt statements) and :func:`iter_target` (a parser target:
+callbacks with each element's attributes and no tree, for large files of small messages such as FIXML). For both:
 
 * a document type declaration (``<!DOCTYPE``, and with it every ``<!ENTITY``) is refused outright, before the first
   element is handed out: billion laughs and XXE never get as far as an entity reference;
 * the parser itself resolves no entities, loads no DTD, uses no network and keeps libxml2's size limits
   (``huge_tree=False``), so the refusal does not depend on one check alone;
-* each element handed out is cleared, with its already-seen siblings, once the consumer asks for the next one, so a
-  file of a million messages is read in the memory of one.
+* memory stays bounded: iter_elements clears each element it handed out, with its already-seen siblings, once the
+  consumer asks for the next one; iter_target builds no tree at all.
 
 Elements are matched on their local name, so ``{urn:iso:std:iso:20022:tech:xsd:camt.053.001.08}Stmt`` and ``Stmt``
-are the same tag. Errors come out as :class:`recon.errors.FileRejected` carrying a ``FILE`` problem.
+are the same tag. A bad document comes out as :class:`recon.errors.FileRejected` carrying a ``FILE`` problem; a file
+that cannot be read at all as :class:`recon.errors.LandingError`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from pathlib import Path
 from lxml import etree
 
 from recon.domain import Problem
-from recon.errors import FileRejected
+from recon.errors import FileRejected, LandingError
 
 XmlSource = Path | str | bytes
 
@@ -76,6 +79,8 @@ def iter_elements(
             _free(element, parent)
     except etree.XMLSyntaxError as error:
         raise FileRejected(_malformed(source_file, error)) from None
+    except OSError as error:
+        raise LandingError(f"{source_file}: cannot read the file: {error}") from error
 
 
 class SafeTarget:
@@ -126,6 +131,8 @@ def iter_target(source: XmlSource, source_file: str, target: SafeTarget, *, chun
         parser.close()
     except etree.XMLSyntaxError as error:
         raise FileRejected(_malformed(source_file, error)) from None
+    except OSError as error:
+        raise LandingError(f"{source_file}: cannot read the file: {error}") from error
     target.finish()
     yield from target.take()
 
@@ -157,15 +164,16 @@ def root_name(source: XmlSource, source_file: str) -> str:
 
 def _refuse_doctype(source: XmlSource, source_file: str) -> str:
     """Parse only up to the root's start tag, refuse the file if it declares a document type; the root's name."""
-    events = etree.iterparse(_open(source), events=("start",), **_PARSER_OPTIONS)
     try:
-        for _event, root in events:
+        for _event, root in etree.iterparse(_open(source), events=("start",), **_PARSER_OPTIONS):
             info = root.getroottree().docinfo
             if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
                 raise FileRejected(_doctype_problem(source_file, info.doctype))
             return local_name(root.tag)
     except etree.XMLSyntaxError as error:
         raise FileRejected(_malformed(source_file, error)) from None
+    except OSError as error:
+        raise LandingError(f"{source_file}: cannot read the file: {error}") from error
     raise FileRejected(_malformed_empty(source_file))
 
 
@@ -193,7 +201,7 @@ def _doctype_problem(source_file: str, doctype: str) -> Problem:
 
 def _malformed(source_file: str, error: etree.XMLSyntaxError) -> Problem:
     """The FILE problem for a document lxml cannot parse, at the line lxml reports."""
-    line = error.lineno or (error.position[0] if error.position else 0)
+    line = max(error.lineno or 0, 1)  # lxml says line 0 for an empty document
     return Problem(
         scope="FILE",
         source_file=source_file,

@@ -40,9 +40,9 @@ select
     difference,
     cast(null as date) as expected_date,
     clearing_records,
-    -- a leg's records go with the break that names that leg
-    case when leg = 'LEDGER' then cast([] as varchar[]) else bank_records end as bank_records,
-    case when leg = 'BANK' then cast([] as varchar[]) else ledger_records end as ledger_records,
+    -- every record of a grain that does not match stays with each of its breaks until the grain matches
+    bank_records,
+    ledger_records,
     source_files,
     concat(dco, '|', bank_account_id, '|', currency, '|', reference, '|', leg) as grain_key
 from faults

@@ -57,7 +57,7 @@ def test_shuffled_inputs_and_another_hash_seed_give_identical_tables(tmp_path: P
     for row in quarantined:
         entry_id = row["record_id"].split(":", 1)[1]
         assert lines[int(row["location"].removeprefix("line ")) - 1].startswith(entry_id + ","), row
-    assert first["rows"]["recon_breaks"] == second["rows"]["recon_breaks"] == 9
+    assert first["publish"]["rows"]["recon_breaks"] == second["publish"]["rows"]["recon_breaks"] == 9
 
 
 def test_running_a_date_twice_replaces_its_partition_and_chains_the_manifests(tmp_path: Path) -> None:
@@ -75,6 +75,6 @@ def test_running_a_date_twice_replaces_its_partition_and_chains_the_manifests(tm
     assert before == after
     assert total_breaks == 9
     assert [r["sequence"] for r in runs] == [1, 2]
-    assert runs[1]["previous_manifest_hash"] == runs[0]["manifest_hash"] == first["manifest_hash"]
-    assert second["run_id"] != first["run_id"]
+    assert runs[1]["previous_manifest_hash"] == runs[0]["manifest_hash"] == first["publish"]["manifest_hash"]
+    assert second["publish"]["run_id"] != first["publish"]["run_id"]
     assert json.loads(runs[0]["output_hashes"]) == json.loads(runs[1]["output_hashes"]) == before

@@ -1,0 +1,338 @@
+"""The stages of one business day: land, parse, validate, match, publish.
+
+Each stage reads what the previous one left in the day's work folder and writes its own output there (JSON for
+reports and problems, Parquet for tables), so Airflow can run each as its own task and retry it, and the command
+line runs them in a row. Every stage returns a small JSON-able summary. Data problems become rows of
+``quarantine`` and exit code 2; broken invariants raise; nothing reaches the warehouse before ``publish``, which
+writes every table's partition and the run's manifest in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import hashlib
+import os
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+from importlib.metadata import version
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from recon import calendar
+from recon.contracts.ledger import DAY_CONTRACTS, OPTIONAL_DAY_FILES
+from recon.contracts.reference import REQUIRED_REFERENCE
+from recon.domain import Problem, content_id
+from recon.errors import invariant
+from recon.ingest import QUARANTINED_ROWS_SCHEMA, FileReport, ingest
+from recon.landing import InputFile, date_folder_files, discover
+from recon.rules import RuleSet, load_rules
+from recon.schema import replaced_tables, warehouse_tables
+from recon.sqlmodels import run_models
+from recon.warehouse import DuckDBWarehouse
+
+EXIT_OK = 0
+EXIT_INPUT_PROBLEM = 2
+CALENDAR_MARGIN_DAYS = 45
+MART_TABLES = ("recon_matches", "recon_breaks", "conservation", "int_routing_quarantine")
+
+
+@dataclass(frozen=True)
+class DayContext:
+    """Where a day's run reads, works and writes. work_dir holds the stages' intermediate files."""
+
+    business_date: date
+    landing: Path
+    warehouse: Path
+    work_dir: Path
+    strict: bool = True
+
+
+def _write_json(path: Path, value: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(value, sort_keys=True, indent=1, default=str), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _write_tables(folder: Path, tables: dict[str, pa.Table]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        pq.write_table(table, folder / f"{name}.parquet.tmp")
+        os.replace(folder / f"{name}.parquet.tmp", folder / f"{name}.parquet")
+
+
+def _read_tables(folder: Path) -> dict[str, pa.Table]:
+    return {path.name.removesuffix(".parquet"): pq.read_table(path) for path in sorted(folder.glob("*.parquet"))}
+
+
+def _sha256_json(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def land(ctx: DayContext) -> dict:
+    """List and hash the day's files (and the previous business day's clearing files)."""
+    files = discover(ctx.landing, ctx.business_date)
+    previous = date_folder_files(ctx.landing, calendar.previous_business_day(ctx.business_date), "clearing")
+    landed = {
+        "started_at": datetime.now(UTC).isoformat(),
+        "files": [dict(asdict(f), path=str(f.path)) for f in files],
+        "previous_clearing": [dict(asdict(f), path=str(f.path)) for f in previous],
+    }
+    _write_json(ctx.work_dir / "landed.json", landed)
+    return {"files": len(files), "previous_clearing_files": len(previous)}
+
+
+def _input_files(rows: list[dict]) -> list[InputFile]:
+    return [InputFile(**dict(row, path=Path(row["path"]))) for row in rows]
+
+
+def _missing(source: str, code: str, field: str, expected: str, message: str) -> Problem:
+    return Problem("FILE", source, "", "", field, code, expected, "nothing", message)
+
+
+def _missing_inputs(business_date: date, reports: list[FileReport], bank_accounts: pa.Table,
+                    statements: set[tuple[str, str]]) -> list[Problem]:
+    """A FILE problem for each required file that did not arrive and each account with no statement of record."""
+    day = business_date.isoformat()
+    present = {(r.rel_path.rsplit("/", 1)[0], Path(r.rel_path).stem) for r in reports}
+    required = [("reference", name) for name in REQUIRED_REFERENCE]
+    required += [(f"{day}/{folder}", table.split("__", 1)[1]) for table, (folder, _) in DAY_CONTRACTS.items()
+                 if table.split("__", 1)[1] not in OPTIONAL_DAY_FILES]
+    problems = [_missing(f"{folder}/{stem}.csv", "MISSING_INPUT", "", "the file", f"required file {folder}/{stem} is missing")
+                for folder, stem in sorted(required) if (folder, stem) not in present]
+    if not any(r.kind == "FIXML" and r.rel_path.startswith(day) for r in reports):
+        problems.append(_missing(f"{day}/clearing/", "MISSING_INPUT", "", "CME FIXML position and trade reports",
+                                 "no clearing FIXML file arrived for the day"))
+    for row in bank_accounts.to_pylist():
+        if (row["bank_account_id"], row["statement_format"]) not in statements:
+            problems.append(_missing(
+                f"{day}/bank/", "MISSING_STATEMENT", row["bank_account_id"],
+                f"a final {row['statement_format']} statement for {business_date}",
+                f"no statement of record for bank account {row['bank_account_id']} (file missing or rejected)"))
+    return problems
+
+
+def parse(ctx: DayContext) -> dict:
+    """Read every landed file by its contract into canonical tables; record what became of each file."""
+    landed = _read_json(ctx.work_dir / "landed.json")
+    ingested = ingest(_input_files(landed["files"]), ctx.business_date, _input_files(landed["previous_clearing"]),
+                      strict=ctx.strict)
+    statements = {(s.bank_account_id, s.fmt) for s in ingested.statements
+                  if s.is_statement_of_record and s.as_of_date == ctx.business_date}
+    missing = _missing_inputs(ctx.business_date, ingested.reports,
+                              ingested.tables["src_reference__bank_accounts"], statements)
+    _write_tables(ctx.work_dir / "sources", ingested.tables)
+    _write_json(ctx.work_dir / "parsed.json", {
+        "reports": [asdict(r) for r in ingested.reports],
+        "problems": [p._asdict() for p in [*ingested.problems, *missing]],
+    })
+    return {"files": len(ingested.reports), "problems": len(ingested.problems) + len(missing)}
+
+
+def _drop_records(tables: dict[str, pa.Table], record_ids: set[str], files: set[str]) -> dict[str, pa.Table]:
+    """The tables without the given records and without any row of the given files."""
+    kept = {}
+    for name, table in tables.items():
+        if "record_id" in table.column_names and "source_file" in table.column_names and table.num_rows:
+            mask = pc.invert(pc.or_(pc.is_in(table["record_id"], pa.array(sorted(record_ids), pa.string())),
+                                    pc.is_in(table["source_file"], pa.array(sorted(files), pa.string()))))
+            table = table.filter(mask)
+        kept[name] = table
+    return kept
+
+
+def _quarantined_money(tables: dict[str, pa.Table], record_ids: set[str]) -> pa.Table:
+    """source_file, record_id, currency, amount of the records validation quarantines (for conservation)."""
+    parts = []
+    for name, table in tables.items():
+        if name not in ("src_bank__entries", *DAY_CONTRACTS) or not table.num_rows:
+            continue
+        contract = DAY_CONTRACTS[name][1] if name in DAY_CONTRACTS else None
+        amount = "amount" if contract is None else contract.amount_field
+        rows = table.filter(pc.is_in(table["record_id"], pa.array(sorted(record_ids), pa.string())))
+        if rows.num_rows and amount:
+            parts.append(rows.select(["source_file", "record_id", "currency", amount]).rename_columns(
+                QUARANTINED_ROWS_SCHEMA.names).cast(QUARANTINED_ROWS_SCHEMA))
+    return pa.concat_tables(parts) if parts else QUARANTINED_ROWS_SCHEMA.empty_table()
+
+
+def validate(ctx: DayContext) -> dict:
+    """Audit the staged tables with the Great Expectations suites: quarantine failing rows, reject failing files."""
+    from recon.validate import run_suites
+
+    parsed = _read_json(ctx.work_dir / "parsed.json")
+    tables = _read_tables(ctx.work_dir / "sources")
+    found = run_suites(tables)
+    row_ids = {p.record_id for p in found if p.scope == "ROW"}
+    rejected = {p.source_file for p in found if p.scope == "FILE"}
+    quarantined = _quarantined_money(tables, row_ids - rejected)
+    tables = _drop_records(tables, row_ids, rejected)
+    tables["src_quarantined_rows"] = pa.concat_tables([tables["src_quarantined_rows"], quarantined])
+    reports = [dict(r, status="REJECTED", detail="rejected by validation") if r["rel_path"] in rejected else r
+               for r in parsed["reports"]]
+    _write_tables(ctx.work_dir / "validated", tables)
+    _write_json(ctx.work_dir / "validated.json",
+                {"reports": reports, "problems": parsed["problems"] + [p._asdict() for p in found]})
+    return {"rows_quarantined": len(row_ids), "files_rejected": len(rejected)}
+
+
+def _calendar_table(business_date: date) -> pa.Table:
+    """Every calendar day around the date: its CME business-day index (a weekend shares Friday's), whether CME
+    clears that day, and the next business day after it."""
+    start = business_date - timedelta(days=CALENDAR_MARGIN_DAYS)
+    days = [start + timedelta(days=n) for n in range(2 * CALENDAR_MARGIN_DAYS + 1)]
+    return pa.table({
+        "day": pa.array(days, pa.date32()),
+        "day_index": pa.array([calendar.business_days_between(start, day) for day in days], pa.int64()),
+        "is_business_day": pa.array([calendar.is_business_day(day) for day in days], pa.bool_()),
+        "next_business_day": pa.array([calendar.next_business_day(day) for day in days], pa.date32()),
+    })
+
+
+def _file_problems_table(problems: list[Problem]) -> pa.Table:
+    rows = sorted({(p.source_file, p.code, p.message) for p in problems if p.scope == "FILE"})
+    return pa.table({
+        "source_file": pa.array([r[0] for r in rows], pa.string()),
+        "code": pa.array([r[1] for r in rows], pa.string()),
+        "message": pa.array([r[2] for r in rows], pa.string()),
+    })
+
+
+def compute(sources: dict[str, pa.Table], rules: RuleSet, business_date: date,
+            problems: list[Problem]) -> dict[str, pa.Table]:
+    """Run the SQL models over the canonical tables; returns the marts and the routing quarantine."""
+    connection = duckdb.connect()
+    try:
+        registered = dict(sources)
+        registered.update({
+            "src_rule_passes": rules.passes,
+            "src_tiers": rules.tiers,
+            "src_settlement_components": rules.components,
+            "src_business_days": _calendar_table(business_date),
+            "src_run_parameters": pa.table({"business_date": pa.array([business_date], pa.date32())}),
+            "src_file_problems": _file_problems_table(problems),
+        })
+        for name, table in registered.items():
+            connection.register(name, table)
+        run_models(connection)
+        return {name: connection.sql(f"select * from {name}").to_arrow_table() for name in MART_TABLES}
+    finally:
+        connection.close()
+
+
+def _check_outputs(outputs: dict[str, pa.Table], reports: list[dict]) -> None:
+    """Assert in pairs: the SQL's conservation agrees with what the readers counted, and ids are unique."""
+    fates = ("matched", "in_breaks", "pending", "quarantined", "out_of_scope")
+    per_file: dict[str, int] = {}
+    for row in outputs["conservation"].to_pylist():
+        invariant(row["rows_read"] == sum(row[f"rows_{f}"] for f in fates), f"conservation count broken: {row}")
+        invariant(row["amount_read"] == sum(row[f"amount_{f}"] for f in fates), f"conservation amount broken: {row}")
+        per_file[row["source_file"]] = per_file.get(row["source_file"], 0) + row["rows_read"]
+    for report in reports:
+        if report["status"] == "ACCEPTED" and report["rows_read"] and report["kind"] != "REFERENCE":
+            invariant(per_file.get(report["rel_path"]) == report["rows_read"],
+                      f"{report['rel_path']}: read {report['rows_read']} rows, conservation accounts for "
+                      f"{per_file.get(report['rel_path'])}")
+    matched = [r for m in outputs["recon_matches"].to_pylist()
+               for side in ("clearing_records", "bank_records", "ledger_records") for r in m[side]]
+    invariant(len(matched) == len(set(matched)), "a record is in two matches")
+    for name, key in (("recon_matches", "match_id"), ("recon_breaks", "break_id")):
+        ids = outputs[name].column(key).to_pylist()
+        invariant(len(ids) == len(set(ids)), f"{name}: {key} is not unique")
+
+
+def _problems(document: dict) -> list[Problem]:
+    return sorted({Problem(**p) for p in document["problems"]})
+
+
+def match(ctx: DayContext) -> dict:
+    """Run every reconciliation over the validated tables and check conservation before anything is published."""
+    validated = _read_json(ctx.work_dir / "validated.json")
+    outputs = compute(_read_tables(ctx.work_dir / "validated"), load_rules(), ctx.business_date, _problems(validated))
+    _check_outputs(outputs, validated["reports"])
+    _write_tables(ctx.work_dir / "marts", outputs)
+    return {name: table.num_rows for name, table in outputs.items()}
+
+
+def _quarantine_table(problems: list[Problem], routed: pa.Table, reports: list[dict]) -> pa.Table:
+    sha_by_file = {r["rel_path"]: r["sha256"] for r in reports}
+    rows = [dict(p._asdict(), amount=None, currency=None) for p in problems] + routed.to_pylist()
+    schema = warehouse_tables()["quarantine"]
+    columns = [c for c in schema.column_names if c != "business_date"]
+    for row in rows:
+        row["file_sha256"] = sha_by_file.get(row["source_file"])
+    return pa.Table.from_pylist([{c: row.get(c) for c in columns} for row in rows],
+                                schema=pa.schema([schema.arrow_schema().field(c) for c in columns]))
+
+
+def _manifest(ctx: DayContext, reports: list[dict], rules: RuleSet, previous: tuple[int, str] | None,
+              exit_code: int) -> dict:
+    manifest = {
+        "business_date": ctx.business_date.isoformat(),
+        "sequence": (previous[0] + 1) if previous else 1,
+        "previous_manifest_hash": previous[1] if previous else None,
+        "code_version": version("fcm-recon"),
+        "rules_version": rules.version,
+        "decisions_version": _sha256_json([]),
+        "strict": ctx.strict,
+        "inputs": sorted(reports, key=lambda r: r["rel_path"]),
+        "exit_code": exit_code,
+    }
+    manifest["run_id"] = content_id(_sha256_json(manifest))
+    return manifest
+
+
+def _run_row(manifest: dict, output_hashes: dict[str, str], started_at: str) -> dict:
+    manifest = dict(manifest, output_hashes=output_hashes)
+    return {
+        "business_date": date.fromisoformat(manifest["business_date"]),
+        "run_id": manifest["run_id"],
+        "sequence": manifest["sequence"],
+        "status": "COMPLETED" if manifest["exit_code"] == EXIT_OK else "COMPLETED_WITH_REJECTIONS",
+        "exit_code": manifest["exit_code"],
+        "code_version": manifest["code_version"],
+        "rules_version": manifest["rules_version"],
+        "decisions_version": manifest["decisions_version"],
+        "input_files": json.dumps(manifest["inputs"], sort_keys=True),
+        "output_hashes": json.dumps(output_hashes, sort_keys=True),
+        "previous_manifest_hash": manifest["previous_manifest_hash"],
+        "manifest_hash": _sha256_json(manifest),
+        "manifest": json.dumps(manifest, sort_keys=True),
+        "started_at": datetime.fromisoformat(started_at).replace(tzinfo=None),
+        "finished_at": datetime.now(UTC).replace(tzinfo=None),
+    }
+
+
+def publish(ctx: DayContext) -> dict:
+    """Publish the day's partitions and append the run to the manifest chain, in one transaction."""
+    validated = _read_json(ctx.work_dir / "validated.json")
+    marts = _read_tables(ctx.work_dir / "marts")
+    problems = _problems(validated)
+    file_problems = [p for p in problems if p.scope == "FILE"]
+    tables = {name: marts[name] if name in marts else warehouse_tables()[name].arrow_schema().empty_table()
+              for name in (t.name for t in replaced_tables())}
+    tables["quarantine"] = _quarantine_table(problems, marts["int_routing_quarantine"], validated["reports"])
+    exit_code = EXIT_INPUT_PROBLEM if file_problems else EXIT_OK
+    started_at = _read_json(ctx.work_dir / "landed.json")["started_at"]
+    rules = load_rules()
+    with DuckDBWarehouse(ctx.warehouse) as target:
+        manifest = _manifest(ctx, validated["reports"], rules, target.last_run(), exit_code)
+        run = target.publish(ctx.business_date, tables, lambda hashes: _run_row(manifest, hashes, started_at))
+    return {
+        "exit_code": exit_code,
+        "run_id": run["run_id"],
+        "manifest_hash": run["manifest_hash"],
+        "rows": {name: table.num_rows for name, table in sorted(tables.items())},
+        "file_problems": [p.describe() for p in file_problems],
+    }
+
+
+STAGES = (land, parse, validate, match, publish)

@@ -1,0 +1,208 @@
+"""The audit step of write-audit-publish: Great Expectations suites over the staged source tables.
+
+One suite per staged dataset, stored as GX JSON in ``expectations/<source table>.json``. Every expectation carries
+``meta.severity`` and ``meta.reason``:
+
+* ``quarantine``: each failing row becomes a ROW :class:`Problem` (file, location, record id, field, found value);
+* ``reject``: each source file with a failing row becomes a FILE :class:`Problem` (one per expectation and file);
+  the file loads no row, so a rejected file's rows get no ROW problem of their own.
+
+The suites are a second line behind the readers' contracts: they state the rules in a form auditors read, and they
+catch a row the readers let through. They check values row by row; money totals are proved exactly elsewhere (never a
+sum or mean expectation here: on decimals GX is slow and answers in floats).
+
+GX is imported inside :func:`run_suites` (the import costs seconds); a day whose tables are all empty never imports
+it. GX sees a pandas copy of each table with numpy dtypes: strings as objects, money cast to float64 (exact for the
+sign and zero tests the suites make). Every value a Problem reports is read back from the Arrow table by row
+position, so ``found`` is the exact decimal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from recon.domain import Problem
+from recon.errors import ConfigError, invariant
+
+EXPECTATIONS_DIR = Path(__file__).resolve().parents[1] / "expectations"
+SEVERITIES = ("quarantine", "reject")
+ROW_POSITION = "_row"  # the pandas column holding each row's position in the Arrow table
+ID_COLUMNS = ("source_file", "location", "record_id")
+MONEY_SAFE_EXPECTATIONS = ("expect_column_values_to_not_be_null", "expect_column_values_to_be_between")
+
+
+@cache
+def load_suites(directory: Path = EXPECTATIONS_DIR) -> dict[str, dict]:
+    """The suites as GX JSON, by source table (the file's stem); each expectation's severity is checked."""
+    suites = {}
+    for path in sorted(directory.glob("*.json")):
+        suite = json.loads(path.read_text(encoding="utf-8"))
+        invariant(suite.get("name") == path.stem, f"{path}: suite name {suite.get('name')!r} is not the file's stem")
+        for expectation in suite["expectations"]:
+            severity = expectation.get("meta", {}).get("severity")
+            if severity not in SEVERITIES or not expectation["meta"].get("reason"):
+                raise ConfigError(f"{path.name}: {expectation['type']} {expectation['kwargs']} needs meta.severity "
+                                  f"({'|'.join(SEVERITIES)}) and meta.reason; found {expectation.get('meta')}")
+        suites[path.stem] = suite
+    return suites
+
+
+def run_suites(tables: dict[str, pa.Table], *, directory: Path = EXPECTATIONS_DIR) -> list[Problem]:
+    """Validate every table that has a suite; a sorted list of the problems its failing expectations give."""
+    suites = load_suites(directory)
+    todo = sorted(name for name, table in tables.items() if name in suites and table.num_rows > 0)
+    if not todo:
+        return []
+    import great_expectations as gx  # noqa: PLC0415 - costs seconds: only when a table has rows to check
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    source = context.data_sources.add_pandas("staged")
+    problems: list[Problem] = []
+    for name in todo:
+        _check_money_is_sign_only(name, suites[name], tables[name])
+        # a ValidationDefinition loads the batch once (Batch.validate loads, and fingerprints, the frame twice)
+        definition = context.validation_definitions.add(gx.ValidationDefinition(
+            name=name, data=source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name),
+            suite=context.suites.add(gx.ExpectationSuite(**suites[name]))))
+        result = definition.run(
+            batch_parameters={"dataframe": _to_pandas(tables[name], _columns(suites[name]))},
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_POSITION]})
+        for outcome in result.results:
+            if not outcome.success:
+                problems.extend(_problems(name, outcome.expectation_config.to_json_dict(), outcome, tables[name]))
+    rejected = {p.source_file for p in problems if p.scope == "FILE"}
+    # a rejected file loads no row, so its rows' own problems would count them twice: the rejection says it all
+    return sorted(p for p in problems if p.scope == "FILE" or p.source_file not in rejected)
+
+
+def _check_money_is_sign_only(name: str, suite: dict, table: pa.Table) -> None:
+    """Money reaches GX as float64, exact only for null, sign and zero tests: refuse any other rule on a decimal."""
+    for expectation in suite["expectations"]:
+        kwargs = expectation["kwargs"]
+        columns = [kwargs["column"]] if "column" in kwargs else kwargs.get("column_list", [])
+        if not any(pa.types.is_decimal(table.schema.field(column).type) for column in columns):
+            continue
+        sign_only = expectation["type"] in MONEY_SAFE_EXPECTATIONS and all(
+            kwargs.get(bound) in (None, 0) for bound in ("min_value", "max_value"))
+        if not sign_only:
+            raise ConfigError(f"{name}: {expectation['type']} {kwargs} tests money through a float; on a decimal "
+                              f"column a suite may only test null, sign and zero (check amounts in DuckDB or Polars)")
+
+
+def _columns(suite: dict) -> list[str]:
+    """The columns a suite reads (row conditions included), in first-use order."""
+    names: list[str] = []
+    for expectation in suite["expectations"]:
+        kwargs = expectation["kwargs"]
+        names += [kwargs["column"]] if "column" in kwargs else []
+        names += kwargs.get("column_list", [])
+        names += _condition_columns(kwargs.get("row_condition"))
+    return list(dict.fromkeys(names))
+
+
+def _condition_columns(condition: Any) -> list[str]:
+    if isinstance(condition, dict):
+        if "column" in condition:
+            return [condition["column"]["name"]]
+        return [name for part in condition.get("conditions", []) for name in _condition_columns(part)]
+    invariant(condition is None, f"row condition {condition!r}: write it with GX's Column conditions, not a string")
+    return []
+
+
+def _to_pandas(table: pa.Table, columns: list[str]) -> Any:
+    """A pandas frame of ``columns`` with numpy dtypes: strings as objects, decimals as float64, plus _row."""
+    import numpy as np  # noqa: PLC0415 - pandas and numpy come with GX, only when validating
+    import pandas as pd  # noqa: PLC0415
+
+    data = {}
+    for name in columns:
+        column = table.column(name)
+        if pa.types.is_decimal(column.type):
+            column = pc.cast(column, pa.float64())  # sign and zero survive exactly; found values come from Arrow
+        array = column.to_numpy(zero_copy_only=False)
+        data[name] = pd.Series(array, dtype=object if array.dtype == object else array.dtype)
+    data[ROW_POSITION] = pd.Series(np.arange(table.num_rows, dtype=np.int64))
+    return pd.DataFrame(data)
+
+
+def _problems(suite: str, config: dict, outcome: Any, table: pa.Table) -> list[Problem]:
+    """The Problems of one failed expectation: a ROW per failing row, or a FILE per source file with one."""
+    kind, kwargs, meta = config["type"], config["kwargs"], config["meta"]
+    invariant(not outcome.exception_info.get("raised_exception"),
+              f"{suite}: {kind} {kwargs} raised: {outcome.exception_info.get('exception_message')}")
+    positions = sorted({int(row[ROW_POSITION]) for row in outcome.result.get("unexpected_index_list") or []})
+    invariant(bool(positions), f"{suite}: {kind} failed with no failing rows (only row-level expectations are supported)")
+    fields = [kwargs["column"]] if "column" in kwargs else list(kwargs["column_list"])
+    rows = table.select([*ID_COLUMNS, *fields]).take(positions).to_pylist()
+    code, expected = "GX_" + kind.upper(), _rule(kind, kwargs)
+    field = ",".join(fields)
+    message = f"suite {suite}, {kind} on {field}: {meta['reason']}"
+    if meta["severity"] == "quarantine":
+        return [Problem("ROW", row["source_file"], row["location"], row["record_id"], field, code, expected,
+                        _found(row, fields), message) for row in rows]
+    by_file: dict[str, list[dict]] = {}
+    for row in sorted(rows, key=lambda row: (_natural(row["location"]), row["record_id"])):  # not by row order
+        by_file.setdefault(row["source_file"], []).append(row)
+    return [
+        Problem("FILE", source_file, failing[0]["location"], "", field, code, expected,
+                _found(failing[0], fields) + (f" (and {len(failing) - 1} more rows)" if len(failing) > 1 else ""),
+                f"{message}; {len(failing)} row(s) fail, so the file is rejected whole")
+        for source_file, failing in sorted(by_file.items())
+    ]
+
+
+def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key that puts ``record 2`` before ``record 10``."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
+
+
+def _found(row: dict, fields: Iterable[str]) -> str:
+    values = [f"{name}={_text(row[name])}" for name in fields]
+    return values[0].split("=", 1)[1] if len(values) == 1 else ", ".join(values)
+
+
+def _text(value: object) -> str:
+    """A value as a person reads it: decimals in plain notation with no padding zeros (-0.000000001, 1500)."""
+    if value is None:
+        return "null"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def _rule(kind: str, kwargs: dict) -> str:
+    """A short statement of what an expectation requires, for the Problem's ``expected``."""
+    if kind == "expect_column_values_to_be_between":
+        bounds = [f">= {_number(kwargs['min_value'])}" if kwargs.get("min_value") is not None else "",
+                  f"<= {_number(kwargs['max_value'])}" if kwargs.get("max_value") is not None else ""]
+        rule = " and ".join(bound for bound in bounds if bound)
+    elif kind in ("expect_column_values_to_be_in_set", "expect_column_distinct_values_to_be_in_set"):
+        rule = "one of " + "|".join(str(value) for value in kwargs["value_set"])
+    elif kind == "expect_column_values_to_not_be_in_set":
+        rule = "not blank" if kwargs["value_set"] == [""] else "none of " + "|".join(map(str, kwargs["value_set"]))
+    elif kind == "expect_column_values_to_match_regex":
+        rule = f"matches {kwargs['regex']}"
+    elif kind == "expect_column_values_to_not_be_null":
+        rule = "a value (not null)"
+    elif kind in ("expect_compound_columns_to_be_unique", "expect_column_values_to_be_unique"):
+        rule = "unique " + ("(" + ", ".join(kwargs["column_list"]) + ")" if "column_list" in kwargs else kwargs["column"])
+    else:
+        rule = kind.removeprefix("expect_").replace("_", " ")
+    condition = kwargs.get("row_condition")
+    if isinstance(condition, dict) and "column" in condition:
+        rule += f" when {condition['column']['name']} {condition['operator']} {condition['parameter']}"
+    return rule
+
+
+def _number(value: float | int) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

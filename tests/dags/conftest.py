@@ -1,0 +1,50 @@
+"""Airflow test environment: set before anything imports airflow (a private AIRFLOW_HOME, our dags/, no examples).
+
+Importing this conftest imports no airflow; the ``airflow_db`` fixture migrates a fresh metadata DB once per session
+(per xdist worker), and ``dags`` parses the DAG folder once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+DAGS_FOLDER = REPO_ROOT / "dags"
+AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="fcm-recon-airflow-"))
+os.environ.update({
+    "AIRFLOW_HOME": str(AIRFLOW_HOME),
+    "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
+    "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
+    "AIRFLOW__CORE__PARALLELISM": "4",
+})
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _airflow_home() -> Iterator[Path]:
+    """The private AIRFLOW_HOME, removed when the session ends."""
+    yield AIRFLOW_HOME
+    shutil.rmtree(AIRFLOW_HOME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    """A freshly migrated metadata DB (sqlite in AIRFLOW_HOME), as dag.test() needs."""
+    from airflow.utils import db
+
+    db.resetdb()
+
+
+@pytest.fixture(scope="session")
+def dag_bag():
+    """Every file of dags/ parsed the way the DAG processor parses it."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=DAGS_FOLDER, safe_mode=False)

@@ -1,0 +1,184 @@
+"""The DAGs: every file imports cleanly and lazily, the task graph is the stages in order, a whole run publishes."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.dags.conftest import DAGS_FOLDER
+from tests.factory import DAY, CashDay, credit, debit, journal_row
+
+pytestmark = pytest.mark.airflow
+
+DAG_FILES = sorted(DAGS_FOLDER.glob("*.py"))
+HEAVY = ("recon", "segregation", "polars", "duckdb", "great_expectations", "google")
+EXPECTED_GRAPH = {
+    "fcm_recon_daily": {
+        "land": ["parse"], "parse": ["validate"], "validate": ["match"], "match": ["publish"], "publish": [],
+    },
+}
+
+
+def _is_heavy(module: str) -> bool:
+    return module.split(".")[0] in HEAVY
+
+
+@pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
+def test_every_dag_file_imports_without_error_and_without_the_library(path: Path) -> None:
+    """Parse time builds the DAG only: no recon, segregation, engine or GX module is imported by the file."""
+    import airflow.sdk  # noqa: F401 - the SDK is the one import a DAG file may make; load it first
+
+    saved = {name: sys.modules.pop(name) for name in list(sys.modules) if name.split(".")[0] in ("recon", "segregation")}
+    before = set(sys.modules)
+    try:
+        spec = importlib.util.spec_from_file_location(f"dag_file_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        imported = sorted(name for name in set(sys.modules) - before if _is_heavy(name))
+    finally:
+        for name in [n for n in sys.modules if n.split(".")[0] in ("recon", "segregation")]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+    assert imported == []
+
+
+def test_the_dag_bag_has_no_import_error_and_every_dag_is_expected(dag_bag) -> None:
+    """The DAG processor's view: no import errors; the DAGs are exactly the ones whose graph we state."""
+    assert dag_bag.import_errors == {}
+    assert sorted(dag_bag.dag_ids) == sorted(EXPECTED_GRAPH)
+
+
+@pytest.mark.parametrize("dag_id", sorted(EXPECTED_GRAPH))
+def test_the_task_graph_is_the_expected_map(dag_bag, dag_id: str) -> None:
+    """Each task's downstream tasks, exactly."""
+    dag = dag_bag.dags[dag_id]
+    assert {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks} == EXPECTED_GRAPH[dag_id]
+
+
+def test_the_daily_dag_runs_one_at_a_time_with_retries_and_a_required_business_date(dag_bag) -> None:
+    """max_active_runs 1, two retries with a short delay, manual schedule, business_date required and checked."""
+    from airflow.sdk.exceptions import ParamValidationError
+
+    dag = dag_bag.dags["fcm_recon_daily"]
+    assert dag.max_active_runs == 1 and dag.schedule is None and not dag.catchup
+    assert {(t.retries, t.retry_delay.total_seconds() <= 300) for t in dag.tasks} == {(2, True)}
+    assert set(dag.params) == {"business_date", "landing", "warehouse", "work_dir", "strict"}
+    business_date = dag.params.get_param("business_date")
+    with pytest.raises(ParamValidationError, match="No value passed"):
+        business_date.resolve()
+    with pytest.raises(ParamValidationError):
+        business_date.resolve("24/11/2026")
+    assert business_date.resolve("2026-11-24") == "2026-11-24"
+
+
+def test_exit_2_is_a_completed_run_and_another_code_fails_the_task(caplog: pytest.LogCaptureFixture) -> None:
+    """publish's outcome: 0 and 2 return the summary (2 logs what was rejected); anything else raises."""
+    from dags.fcm_recon_daily import completed
+
+    summary = {"exit_code": 2, "run_id": "abc", "file_problems": ["2026-11-24/bank/x.bai2: TRAILER_TOTAL_MISMATCH"]}
+    with caplog.at_level(logging.WARNING):
+        assert completed(summary) == summary
+    assert "TRAILER_TOTAL_MISMATCH" in caplog.text
+    assert completed({"exit_code": 0}) == {"exit_code": 0}
+    with pytest.raises(ValueError, match="exit code 1"):
+        completed({"exit_code": 1})
+
+
+def test_the_day_context_comes_from_params_with_a_work_folder_per_date_and_run(tmp_path: Path) -> None:
+    """The params become the stages' DayContext; the run id becomes a safe folder name."""
+    from dags.fcm_recon_daily import day_context
+
+    params = {"business_date": "2026-11-24", "landing": "/l", "warehouse": "/w.duckdb", "work_dir": str(tmp_path),
+              "strict": False}
+    ctx = day_context(params, "manual__2026-11-24T18:00:00+00:00")
+    assert (ctx.business_date, ctx.landing, ctx.warehouse, ctx.strict) == (date(2026, 11, 24), Path("/l"),
+                                                                            Path("/w.duckdb"), False)
+    assert ctx.work_dir == tmp_path / "2026-11-24" / "manual__2026-11-24T18_00_00_00_00"
+
+
+def test_a_broken_invariant_fails_at_once_and_an_operating_error_is_retried(monkeypatch: pytest.MonkeyPatch,
+                                                                           tmp_path: Path) -> None:
+    """A stage's InvariantViolation becomes AirflowFailException (no retry); a LandingError propagates (retried)."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    import dags.fcm_recon_daily as module
+    from recon import stages
+    from recon.errors import InvariantViolation, LandingError
+
+    params = {"business_date": "2026-11-24", "landing": str(tmp_path), "warehouse": str(tmp_path / "w.duckdb"),
+              "work_dir": str(tmp_path / "work"), "strict": True}
+    monkeypatch.setattr(module, "get_current_context", lambda: {"params": params, "run_id": "manual__1"})
+
+    def broken(ctx: object) -> dict:
+        raise InvariantViolation("conservation count broken")
+
+    def unreachable(ctx: object) -> dict:
+        raise LandingError("landing root is not mounted")
+
+    monkeypatch.setattr(stages, "match", broken)
+    monkeypatch.setattr(stages, "land", unreachable)
+    with pytest.raises(AirflowFailException, match="match: InvariantViolation: conservation count broken"):
+        module.run_stage("match")
+    with pytest.raises(LandingError):
+        module.run_stage("land")
+
+
+def _day() -> CashDay:
+    day = CashDay()
+    day.bank["100200300"] = [credit("1000.00", "REF-A"), credit("70.00", "REF-F"), debit("250.00", "REF-I")]
+    day.journal = [journal_row("J1", "1000.00", "REF-A"), journal_row("J7", "-40.00", "REF-G"),
+                   journal_row("J9", "-250.00", "REF-I", entry_type="CUSTOMER_WITHDRAWAL")]
+    return day
+
+
+def _run_dag(dag_bag, landing: Path, warehouse: Path, work: Path):
+    dag = dag_bag.dags["fcm_recon_daily"]
+    return dag.test(run_conf={"business_date": DAY.isoformat(), "landing": str(landing),
+                              "warehouse": str(warehouse), "work_dir": str(work)})
+
+
+def test_a_whole_run_publishes_the_days_breaks_and_a_runs_row(airflow_db, dag_bag, tmp_path: Path) -> None:
+    """dag.test() end to end: the warehouse holds the same breaks the command line publishes, and one runs row."""
+    from recon.cli import main
+    from recon.warehouse import DuckDBWarehouse
+
+    landing = _day().write(tmp_path / "landing")
+    run = _run_dag(dag_bag, landing, tmp_path / "dag.duckdb", tmp_path / "work")
+    assert run.state == "success"
+    assert {ti.task_id: ti.state for ti in run.get_task_instances()} == dict.fromkeys(
+        ["land", "parse", "validate", "match", "publish"], "success")
+    assert main(["run", "--date", DAY.isoformat(), "--landing", str(landing),
+                 "--warehouse", str(tmp_path / "cli.duckdb")]) == 0
+    published = {}
+    for name in ("dag", "cli"):
+        with DuckDBWarehouse(tmp_path / f"{name}.duckdb") as warehouse:
+            published[name] = (sorted((b["break_id"], b["break_type"], b["difference"])
+                                      for b in warehouse.read_partition("recon_breaks", DAY)),
+                               [(r["exit_code"], r["status"]) for r in warehouse.runs(DAY)])
+    breaks, runs = published["dag"]
+    assert {(t, d) for _, t, d in breaks} >= {("MISSING_LEDGER", 70), ("MISSING_BANK", 40)}
+    assert runs == [(0, "COMPLETED")]
+    assert published["dag"] == published["cli"]
+
+
+def test_a_rejected_file_is_a_completed_run_with_exit_2(airflow_db, dag_bag, tmp_path: Path) -> None:
+    """A BAI2 file whose 49 trailer is wrong: the DAG run succeeds and the runs row says exit 2, with rejections."""
+    from recon.warehouse import DuckDBWarehouse
+
+    landing = _day().write(tmp_path / "landing")
+    bank_file = landing / DAY.isoformat() / "bank" / "bankone.bai2"
+    lines = bank_file.read_text().splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith("49,"))
+    total, count = lines[index][3:].rstrip("/").split(",")
+    lines[index] = f"49,{int(total) + 1},{count}/"
+    bank_file.write_text("\n".join(lines) + "\n")
+    run = _run_dag(dag_bag, landing, tmp_path / "dag.duckdb", tmp_path / "work")
+    assert run.state == "success"
+    with DuckDBWarehouse(tmp_path / "dag.duckdb") as warehouse:
+        runs = warehouse.runs(DAY)
+    assert [(r["exit_code"], r["status"]) for r in runs] == [(2, "COMPLETED_WITH_REJECTIONS")]

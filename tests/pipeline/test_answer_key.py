@@ -1,0 +1,89 @@
+"""Generated days run end to end: every planted break is found with its type and difference, decoys behave as
+planted, and nothing else is reported."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from recon.generate import GenerateOptions, generate
+from recon.pipeline import run_day
+from recon.warehouse import DuckDBWarehouse
+
+OPTIONS = GenerateOptions(start=date(2026, 11, 20), days=3, accounts=30, trades_per_day=60, seed=11)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
+    """Three generated business days run in order into one warehouse."""
+    root = tmp_path_factory.mktemp("generated")
+    landing, warehouse = root / "landing", root / "warehouse.duckdb"
+    generate(landing, OPTIONS)
+    key = json.loads((landing / "answer_key.json").read_text())
+    days = sorted({b["business_date"] for b in key["breaks"]})
+    for day in days:
+        assert run_day(date.fromisoformat(day), landing, warehouse).exit_code == 0
+    return landing, warehouse, key
+
+
+def _published(warehouse: Path, table: str) -> list[dict]:
+    with DuckDBWarehouse(warehouse) as target:
+        cursor = target.connection.execute(f"select * from {table} order by all")
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def _key(row: dict) -> tuple:
+    return (str(row["business_date"]), row["recon"], row["bank_account_id"], row["currency"], row["reference"])
+
+
+def test_every_planted_break_and_nothing_else(generated: tuple[Path, Path, dict]) -> None:
+    """Published breaks (pending items aside) equal the answer key: type, grain and exact difference."""
+    _, warehouse, key = generated
+    published = {(*_key(b), b["break_type"], b["difference"].normalize())
+                 for b in _published(warehouse, "recon_breaks") if b["status"] != "PENDING"}
+    planted = {(*_key(b), b["break_type"], Decimal(b["difference"]).normalize()) for b in key["breaks"]}
+    assert published == planted
+    types = {(b["recon"], b["break_type"]) for b in key["breaks"]}
+    assert all(sum(1 for b in key["breaks"] if (b["recon"], b["break_type"]) == t) >= 3 for t in types)
+    assert len(types) == 10
+
+
+def test_decoys_inside_tolerance_match_and_outside_break(generated: tuple[Path, Path, dict]) -> None:
+    """A difference exactly at the tolerance is matched (and recorded); one cent more is a break."""
+    _, warehouse, key = generated
+    matched = {_key(m): m["difference"] for m in _published(warehouse, "recon_matches")}
+    broken = {_key(b) for b in _published(warehouse, "recon_breaks")}
+    for decoy in key["decoys"]:
+        grain = (decoy["business_date"], decoy["recon"], decoy["bank_account_id"], decoy["currency"], decoy["reference"])
+        if decoy["expect"] == "MATCH":
+            assert grain in matched and grain not in broken, decoy
+        else:
+            assert grain in broken and grain not in matched, decoy
+
+
+def test_end_of_day_cycles_are_pending_until_their_payment_date(generated: tuple[Path, Path, dict]) -> None:
+    """Each day's own end-of-day cycle is PENDING with its expected payment date, never a break that day."""
+    _, warehouse, key = generated
+    pending = {(str(b["business_date"]), b["bank_account_id"], b["currency"], b["reference"], str(b["expected_date"]))
+               for b in _published(warehouse, "recon_breaks") if b["status"] == "PENDING"}
+    planted = {(p["business_date"], p["bank_account_id"], p["currency"], p["reference"], p["expected_date"])
+               for p in key["pending"]}
+    assert pending == planted
+
+
+def test_conservation_adds_up_per_file_on_generated_days(generated: tuple[Path, Path, dict]) -> None:
+    """Per file and recon, read = matched + breaks + pending + quarantined + out of scope, count and amount."""
+    _, warehouse, _ = generated
+    rows = _published(warehouse, "conservation")
+    assert rows
+    for row in rows:
+        fates = ("matched", "in_breaks", "pending", "quarantined", "out_of_scope")
+        assert row["rows_read"] == sum(row[f"rows_{f}"] for f in fates), row
+        assert row["amount_read"] == sum(row[f"amount_{f}"] for f in fates), row
+    recons = {row["recon"] for row in rows}
+    assert {"CASH", "DCO_SETTLEMENT", "BANK_BALANCE"} <= recons
