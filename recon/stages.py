@@ -1,5 +1,8 @@
 """The stages of one business day: land, parse, validate, match, publish.
 
+This is the application layer: it wires the reconciliation library (recon/) and the segregation library
+(segregation/) together, so it may import both; the libraries' own modules never import it.
+
 Each stage reads what the previous one left in the day's work folder and writes its own output there (JSON for
 reports and problems, Parquet for tables), so Airflow can run each as its own task and retry it, and the command
 line runs them in a row. Every stage returns a small JSON-able summary. Data problems become rows of
@@ -33,11 +36,15 @@ from recon.rules import RuleSet, load_rules
 from recon.schema import replaced_tables, warehouse_tables
 from recon.sqlmodels import run_models
 from recon.warehouse import DuckDBWarehouse
+from segregation.lines import source_tables as segregation_sources
 
 EXIT_OK = 0
 EXIT_INPUT_PROBLEM = 2
 CALENDAR_MARGIN_DAYS = 45
-MART_TABLES = ("recon_matches", "recon_breaks", "conservation", "int_routing_quarantine")
+MART_TABLES = (
+    "recon_matches", "recon_breaks", "conservation", "int_routing_quarantine",
+    "seg_statement_lines", "seg_alerts", "seg_line_sources",
+)
 
 
 @dataclass(frozen=True)
@@ -219,6 +226,7 @@ def compute(sources: dict[str, pa.Table], rules: RuleSet, business_date: date,
             "src_business_days": _calendar_table(business_date),
             "src_run_parameters": pa.table({"business_date": pa.array([business_date], pa.date32())}),
             "src_file_problems": _file_problems_table(problems),
+            **segregation_sources(),
         })
         for name, table in registered.items():
             connection.register(name, table)

@@ -14,6 +14,8 @@ from tests.conftest import REPO_ROOT
 
 FORBIDDEN_IN_CORE = ("airflow", "google")
 ADAPTER_MODULES = {"recon/gcs.py", "recon/bigquery.py"}
+# the application layer wires recon and segregation together; every other recon module stays below segregation
+APPLICATION_MODULES = {"recon/stages.py", "recon/pipeline.py", "recon/demo.py", "recon/cli.py"}
 
 
 def _imports(path: Path) -> set[str]:
@@ -38,6 +40,17 @@ def test_core_imports_no_airflow_and_no_google_client(package: str) -> None:
         bad = [name for name in _imports(path) if name.split(".")[0] in FORBIDDEN_IN_CORE]
         if bad:
             offenders.append(f"{relative}: {bad}")
+    assert offenders == []
+
+
+def test_dependencies_point_one_way_segregation_on_recon() -> None:
+    """No recon library module imports segregation (only the application layer that wires both does)."""
+    offenders = [
+        path.relative_to(REPO_ROOT).as_posix()
+        for path in sorted((REPO_ROOT / "recon").rglob("*.py"))
+        if path.relative_to(REPO_ROOT).as_posix() not in APPLICATION_MODULES
+        and any(name.split(".")[0] == "segregation" for name in _imports(path))
+    ]
     assert offenders == []
 
 

@@ -1,15 +1,15 @@
 """Airflow test environment: set before anything imports airflow (a private AIRFLOW_HOME, our dags/, no examples).
 
-Importing this conftest imports no airflow; the ``airflow_db`` fixture migrates a fresh metadata DB once per session
-(per xdist worker), and ``dags`` parses the DAG folder once.
+Importing this conftest imports no airflow and creates nothing; the ``airflow_db`` fixture migrates a fresh metadata DB
+once per session (per xdist worker), and ``dag_bag`` parses the DAG folder once.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,10 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 DAGS_FOLDER = REPO_ROOT / "dags"
-AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="fcm-recon-airflow-"))
+# Per process (each xdist worker has its own); Airflow creates it on import, so a session that imports no airflow
+# leaves nothing behind. Removed at exit, after Airflow's own exit handlers (registered later, so run earlier).
+AIRFLOW_HOME = Path(tempfile.gettempdir()) / f"fcm-recon-airflow-{os.getpid()}"
+atexit.register(shutil.rmtree, AIRFLOW_HOME, ignore_errors=True)
 os.environ.update({
     "AIRFLOW_HOME": str(AIRFLOW_HOME),
     "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
@@ -25,13 +28,6 @@ os.environ.update({
     "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
     "AIRFLOW__CORE__PARALLELISM": "4",
 })
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _airflow_home() -> Iterator[Path]:
-    """The private AIRFLOW_HOME, removed when the session ends."""
-    yield AIRFLOW_HOME
-    shutil.rmtree(AIRFLOW_HOME, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

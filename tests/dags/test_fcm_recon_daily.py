@@ -136,19 +136,23 @@ def _day() -> CashDay:
     return day
 
 
-def _run_dag(dag_bag, landing: Path, warehouse: Path, work: Path):
+def _run_dag(dag_bag, monkeypatch: pytest.MonkeyPatch, landing: Path, warehouse: Path, work: Path):
+    """dag.test() on the day; no retries here, so a failing task fails the test now, not after two retry delays."""
     dag = dag_bag.dags["fcm_recon_daily"]
+    for task in dag.tasks:
+        monkeypatch.setattr(task, "retries", 0)
     return dag.test(run_conf={"business_date": DAY.isoformat(), "landing": str(landing),
                               "warehouse": str(warehouse), "work_dir": str(work)})
 
 
-def test_a_whole_run_publishes_the_days_breaks_and_a_runs_row(airflow_db, dag_bag, tmp_path: Path) -> None:
+def test_a_whole_run_publishes_the_days_breaks_and_a_runs_row(airflow_db, dag_bag, monkeypatch: pytest.MonkeyPatch,
+                                                             tmp_path: Path) -> None:
     """dag.test() end to end: the warehouse holds the same breaks the command line publishes, and one runs row."""
     from recon.cli import main
     from recon.warehouse import DuckDBWarehouse
 
     landing = _day().write(tmp_path / "landing")
-    run = _run_dag(dag_bag, landing, tmp_path / "dag.duckdb", tmp_path / "work")
+    run = _run_dag(dag_bag, monkeypatch, landing, tmp_path / "dag.duckdb", tmp_path / "work")
     assert run.state == "success"
     assert {ti.task_id: ti.state for ti in run.get_task_instances()} == dict.fromkeys(
         ["land", "parse", "validate", "match", "publish"], "success")
@@ -166,7 +170,8 @@ def test_a_whole_run_publishes_the_days_breaks_and_a_runs_row(airflow_db, dag_ba
     assert published["dag"] == published["cli"]
 
 
-def test_a_rejected_file_is_a_completed_run_with_exit_2(airflow_db, dag_bag, tmp_path: Path) -> None:
+def test_a_rejected_file_is_a_completed_run_with_exit_2(airflow_db, dag_bag, monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
     """A BAI2 file whose 49 trailer is wrong: the DAG run succeeds and the runs row says exit 2, with rejections."""
     from recon.warehouse import DuckDBWarehouse
 
@@ -177,7 +182,7 @@ def test_a_rejected_file_is_a_completed_run_with_exit_2(airflow_db, dag_bag, tmp
     total, count = lines[index][3:].rstrip("/").split(",")
     lines[index] = f"49,{int(total) + 1},{count}/"
     bank_file.write_text("\n".join(lines) + "\n")
-    run = _run_dag(dag_bag, landing, tmp_path / "dag.duckdb", tmp_path / "work")
+    run = _run_dag(dag_bag, monkeypatch, landing, tmp_path / "dag.duckdb", tmp_path / "work")
     assert run.state == "success"
     with DuckDBWarehouse(tmp_path / "dag.duckdb") as warehouse:
         runs = warehouse.runs(DAY)

@@ -1,0 +1,82 @@
+-- Currency by currency (Reg 1.32(a), 1.49), for each class and currency with a rate:
+--   requirement(c) = sum over accounts of max(0, NLE(a, c))   (per beneficial owner when combined)
+--   funds(c)       = the sources held in c of the lines that add up to the class's FUNDS line
+-- in the currency and in USD (the USD side sums the same rows' USD contributions).
+with contributions as (
+    select * from int_seg_contributions_usd where kind = 'MEMO' and figure = 'NLE' and amount_usd is not null
+),
+
+sources as (
+    select * from int_seg_line_sources
+),
+
+formulas as (
+    select * from int_seg_line_formulas
+),
+
+lines as (
+    select * from stg_segregation__lines where role = 'FUNDS'
+),
+
+currencies as (
+    select * from int_seg_currencies where has_rate
+),
+
+unit_equity as (
+    select
+        seg_class,
+        unit_id,
+        currency,
+        sum(amount) as nle,
+        sum(amount_usd) as nle_usd
+    from contributions
+    group by seg_class, unit_id, currency
+),
+
+requirements as (
+    select
+        seg_class,
+        currency,
+        sum(nle) filter (where nle > 0) as requirement,
+        sum(nle_usd) filter (where nle > 0) as requirement_usd
+    from unit_equity
+    group by seg_class, currency
+),
+
+funds_leaves as (
+    select
+        lines.seg_class,
+        formulas.leaf
+    from lines
+    inner join formulas
+        on formulas.family = case when lines.seg_class = 'SECURED' then 'SECURED' else 'SEG' end
+        and formulas.line = lines.line
+),
+
+funds as (
+    select
+        sources.seg_class,
+        sources.currency,
+        sum(sources.amount) as funds,
+        sum(sources.amount_usd) as funds_usd
+    from sources
+    inner join funds_leaves
+        on funds_leaves.seg_class = sources.seg_class
+        and funds_leaves.leaf = sources.line
+    group by sources.seg_class, sources.currency
+)
+
+select
+    currencies.seg_class,
+    currencies.currency,
+    cast(coalesce(requirements.requirement, 0) as decimal(38, 9)) as requirement,
+    cast(coalesce(requirements.requirement_usd, 0) as decimal(38, 9)) as requirement_usd,
+    cast(coalesce(funds.funds, 0) as decimal(38, 9)) as funds,
+    cast(coalesce(funds.funds_usd, 0) as decimal(38, 9)) as funds_usd
+from currencies
+left join requirements
+    on requirements.seg_class = currencies.seg_class
+    and requirements.currency = currencies.currency
+left join funds
+    on funds.seg_class = currencies.seg_class
+    and funds.currency = currencies.currency

@@ -1,0 +1,255 @@
+-- The alerts of the customer statements (spec/segregation.md, "Alerts"), one row each, with a content-derived id.
+-- Amounts in messages are the exact figures with trailing zeros dropped (presentation rounds elsewhere).
+with figures as (
+    select * from int_seg_class_figures
+),
+
+currency_positions as (
+    select * from int_seg_currency_positions
+),
+
+currencies as (
+    select * from int_seg_currencies
+),
+
+status as (
+    select * from int_seg_statement_status
+),
+
+option_values as (
+    select * from int_seg_option_values
+),
+
+bank_accounts as (
+    select * from int_seg_bank_accounts
+),
+
+excluded as (
+    select * from int_seg_contributions_usd where kind = 'EXCLUDED'
+),
+
+file_problems as (
+    select * from src_file_problems
+),
+
+run_parameters as (
+    select * from stg_run__parameters
+),
+
+problem_files as (
+    select
+        source_file,
+        array_to_string(list_sort(list_distinct(array_agg(concat(code, ': ', message)))), '; ') as details
+    from file_problems
+    group by source_file
+),
+
+incomplete_inputs as (
+    select
+        status.seg_class,
+        'INCOMPLETE_INPUTS' as code,
+        'CRITICAL' as severity,
+        cast(null as varchar) as currency,
+        cast(null as decimal(38, 9)) as amount_usd,
+        problem_files.source_file as subject,
+        concat('Input file ', problem_files.source_file, ' was rejected or is missing (', problem_files.details,
+            '): the ', status.seg_class, ' statement is NOT_FILEABLE until it is corrected and the day is re-run.')
+            as message
+    from status
+    cross join problem_files
+),
+
+missing_rates as (
+    select
+        currencies.seg_class,
+        'MISSING_FX_RATE' as code,
+        'CRITICAL' as severity,
+        currencies.currency,
+        cast(null as decimal(38, 9)) as amount_usd,
+        currencies.currency as subject,
+        concat('No closing FX rate for ', currencies.currency, ' on ', cast(run_parameters.business_date as varchar),
+            ': ', cast(currencies.records as varchar), ' rows in ', currencies.currency, ' (statement lines ',
+            rtrim(rtrim(cast(currencies.line_amount as varchar), '0'), '.'), ' ', currencies.currency,
+            ') are left out of the ', currencies.seg_class,
+            ' statement, which is NOT_FILEABLE; add the rate to fx_rates.csv and re-run.') as message
+    from currencies
+    cross join run_parameters
+    where not currencies.has_rate
+),
+
+unvalued_options as (
+    select
+        seg_class,
+        'UNVALUED_OPTION_POSITION' as code,
+        'CRITICAL' as severity,
+        currency,
+        cast(null as decimal(38, 9)) as amount_usd,
+        record_id as subject,
+        concat('Option position report ', record_id, ' (account ', position_account, ', ', exchange, ' ',
+            product_code, ') in ', source_file, ' has no product in products.csv or no settlement price: lines ',
+            '10A/10B are incomplete and the ', seg_class, ' statement is NOT_FILEABLE.') as message
+    from option_values
+    where not is_valued and (fin_long <> 0 or fin_short <> 0)
+),
+
+excluded_totals as (
+    select
+        seg_class,
+        figure,
+        subject,
+        -- NULL when any row's currency has no rate: the amount at stake is then unknown
+        case when count(*) = count(amount_usd) then sum(amount_usd) end as amount_usd
+    from excluded
+    group by seg_class, figure, subject
+),
+
+missing_letters as (
+    select
+        bank_accounts.seg_class,
+        'MISSING_ACK_LETTER' as code,
+        'HIGH' as severity,
+        bank_accounts.currency,
+        case
+            when excluded_totals.subject is null then cast(0 as decimal(38, 9))
+            else excluded_totals.amount_usd
+        end as amount_usd,
+        bank_accounts.bank_account_id as subject,
+        concat('Account ', bank_accounts.bank_account_id, ' at ', bank_accounts.depository, ' (',
+            bank_accounts.depository_type, ') has no acknowledgment letter on file (Reg 1.20, 1.26, 30.7): its ',
+            'funds are excluded from the ', bank_accounts.seg_class, ' statement (USD ',
+            coalesce(rtrim(rtrim(cast(excluded_totals.amount_usd as varchar), '0'), '.'),
+                case when excluded_totals.subject is null then '0' else 'amount unknown: a rate is missing' end),
+            '). Obtain the letter or move the funds.') as message
+    from bank_accounts
+    left join excluded_totals
+        on excluded_totals.seg_class = bank_accounts.seg_class
+        and excluded_totals.subject = bank_accounts.bank_account_id
+        and excluded_totals.figure = 'NO_ACK_LETTER'
+    where not bank_accounts.is_counted
+),
+
+unrecognised_depositories as (
+    select
+        seg_class,
+        'UNRECOGNISED_DEPOSITORY' as code,
+        'REVIEW' as severity,
+        cast(null as varchar) as currency,
+        amount_usd,
+        subject,
+        concat('Custody held at depository account ', subject, ' is not at an account titled ', seg_class,
+            ' in bank_accounts.csv: it is excluded from the statement (USD ',
+            coalesce(rtrim(rtrim(cast(amount_usd as varchar), '0'), '.'), 'amount unknown: a rate is missing'),
+            ').') as message
+    from excluded_totals
+    where figure = 'UNRECOGNISED_DEPOSITORY'
+),
+
+currency_shortfalls as (
+    select
+        seg_class,
+        'CURRENCY_SHORTFALL' as code,
+        'REVIEW' as severity,
+        currency,
+        requirement_usd - funds_usd as amount_usd,
+        currency as subject,
+        concat('Funds held in ', currency, ' (', rtrim(rtrim(cast(funds as varchar), '0'), '.'),
+            ') are below the requirement in ', currency, ' (', rtrim(rtrim(cast(requirement as varchar), '0'), '.'),
+            ') by ', rtrim(rtrim(cast(requirement - funds as varchar), '0'), '.'), ' ', currency,
+            '. Reg 1.49 lets USD (and, as the firm''s policy says, money-centre currencies) cover obligations in ',
+            'other currencies: review the cover.') as message
+    from currency_positions
+    where funds < requirement
+),
+
+figure_alerts as (
+    select
+        seg_class,
+        'DEFICIENCY' as code,
+        'CRITICAL' as severity,
+        -excess_usd as amount_usd,
+        concat('The ', seg_class, ' statement shows a deficiency of USD ',
+            rtrim(rtrim(cast(-excess_usd as varchar), '0'), '.'), ' (line ', excess_line,
+            '): immediate notice is required (Reg 1.12).') as message,
+        statement_status,
+        excess_line
+    from figures
+    where excess_usd < 0
+    union all
+    select
+        seg_class,
+        'BELOW_TARGET' as code,
+        'HIGH' as severity,
+        target_usd - excess_usd as amount_usd,
+        concat('Excess funds of USD ', rtrim(rtrim(cast(excess_usd as varchar), '0'), '.'), ' (line ', excess_line,
+            ') are below the management target of USD ', rtrim(rtrim(cast(target_usd as varchar), '0'), '.'),
+            ' by USD ', rtrim(rtrim(cast(target_usd - excess_usd as varchar), '0'), '.'), '.') as message,
+        statement_status,
+        excess_line
+    from figures
+    where excess_usd < target_usd
+    union all
+    select
+        seg_class,
+        'RESIDUAL_INTEREST_SHORTFALL' as code,
+        'HIGH' as severity,
+        um_total_usd - excess_usd as amount_usd,
+        concat('Projected residual interest shortfall: RI of USD ', rtrim(rtrim(cast(excess_usd as varchar), '0'), '.'),
+            ' (line ', excess_line, ') is below the undermargined amount UM_TOTAL of USD ',
+            rtrim(rtrim(cast(um_total_usd as varchar), '0'), '.'), ': add USD ',
+            rtrim(rtrim(cast(um_total_usd - excess_usd as varchar), '0'), '.'),
+            case
+                when seg_class = 'CLEARED_SWAPS' then ' before each DCO settlement cycle on '
+                else ' by 6 p.m. Eastern on '
+            end,
+            coalesce(cast(deadline_date as varchar), 'the next business day'),
+            ' (margin calls met before then reduce it).') as message,
+        statement_status,
+        excess_line
+    from figures
+    where excess_usd < um_total_usd
+),
+
+class_alerts as (
+    select
+        seg_class,
+        code,
+        severity,
+        cast(null as varchar) as currency,
+        amount_usd,
+        excess_line as subject,
+        case
+            when statement_status = 'NOT_FILEABLE'
+                then concat(message, ' Computed from incomplete inputs: the statement is NOT_FILEABLE.')
+            else message
+        end as message
+    from figure_alerts
+),
+
+alerts as (
+    select * from incomplete_inputs
+    union all
+    select * from missing_rates
+    union all
+    select * from unvalued_options
+    union all
+    select * from missing_letters
+    union all
+    select * from unrecognised_depositories
+    union all
+    select * from currency_shortfalls
+    union all
+    select * from class_alerts
+)
+
+select
+    substr(md5(concat(seg_class, '|', code, '|', coalesce(currency, ''), '|', coalesce(subject, ''))), 1, 16)
+        as alert_id,
+    seg_class,
+    code,
+    severity,
+    currency,
+    cast(amount_usd as decimal(38, 9)) as amount_usd,
+    subject,
+    message
+from alerts
+order by seg_class, code, subject, currency
