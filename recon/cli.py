@@ -59,10 +59,10 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
     options = GenerateOptions(args.start, args.days, args.accounts, args.trades_per_day, args.seed)
     key = generate(args.out, options)
-    summary = {"landing": str(args.out), "options": key.to_json()["options"],
+    summary = {"landing": str(args.out), "business_days": [d.isoformat() for d in key.business_days],
                "planted_breaks": len(key.breaks), "decoys": len(key.decoys)}
     print(json.dumps(summary, indent=2) if args.json else
-          f"wrote {key.options.days} business days to {args.out} "
+          f"wrote {len(key.business_days)} business days to {args.out} "
           f"({len(key.breaks)} planted breaks, {len(key.decoys)} decoys; answer key {args.out / 'answer_key.json'})")
     return 0
 

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from recon.generate import GenerateOptions, generate
+from recon.money import round_cents
 from recon.pipeline import run_day
 from recon.reports import write_day_reports
 from recon.warehouse import DuckDBWarehouse
@@ -21,7 +22,7 @@ def _day_summary(warehouse: Path, day: date, exit_code: int) -> dict:
         breaks = [b for b in target.read_partition("recon_breaks", day) if b["status"] != "PENDING"]
         lines = target.read_partition("seg_statement_lines", day)
         alerts = target.read_partition("seg_alerts", day)
-    excess = {row["seg_class"]: str(row["amount_usd"]) for row in lines
+    excess = {row["seg_class"]: f"{round_cents(row['amount_usd']):,}" for row in lines
               if row["role"] == "EXCESS" and row["currency"] == "ALL"}
     return {
         "business_date": day.isoformat(),

@@ -127,6 +127,11 @@ class AnswerKey:
     decoys: tuple[Decoy, ...]
     pending: tuple[PendingSettlement, ...]
 
+    @property
+    def business_days(self) -> tuple[date, ...]:
+        """The business days the landing area holds, in order."""
+        return tuple(calendar.business_days(self.options.start, self.options.days))
+
     def to_json(self) -> dict[str, object]:
         """The JSON document: dates ISO, decimals as strings, lists sorted on their serialised fields."""
         options = {"start": self.options.start.isoformat(), "days": self.options.days,

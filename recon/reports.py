@@ -50,6 +50,6 @@ def _statement_text(day: date, lines: list[dict]) -> str:
                       key=lambda r: r["line_order"])
         status = rows[0]["statement_status"] if rows else ""
         out.append(f"{seg_class} statement for {day}  ({status})")
-        out.extend(f"  {r['line']:>4}  {r['label'][:70]:<70} {_amount(r['amount_usd']):>22}" for r in rows)
+        out.extend(f"  {r['line']:>8}  {r['label'][:70]:<70} {_amount(r['amount_usd']):>22}" for r in rows)
         out.append("")
     return "\n".join(out) + "\n"
