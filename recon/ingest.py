@@ -114,21 +114,43 @@ def _check_business_date(file: InputFile, reports: list, folder_date: date) -> N
                                    "a clearing file in a date's folder must report that business date"))
 
 
+def _read_fixml_file(file: InputFile, folder_date: date) -> tuple[list[TradeReport], list[PositionReport], tuple]:
+    trades, positions, summary = fixml.read_fixml(file.path, file.rel_path)
+    _check_business_date(file, [*trades, *positions], folder_date)
+    return trades, positions, summary.problems
+
+
+def _trade_claims(read: dict[str, tuple], dates: dict[str, date]) -> dict[tuple, list[tuple[str, object]]]:
+    claims: dict[tuple, list[tuple[str, object]]] = {}
+    for path, (trades, _, _) in read.items():
+        for trade in {(t.trd_id, t.rpt_id, t.leg) for t in trades}:
+            claims.setdefault((dates[path], *trade), []).append((path, trade))
+    return claims
+
+
 def _ingest_fixml(ingested: Ingested, files: list[InputFile], dates: dict[str, date]) -> None:
-    trades, positions, amounts = [], [], []
+    read: dict[str, tuple] = {}
     for file in files:
         try:
-            file_trades, file_positions, summary = fixml.read_fixml(file.path, file.rel_path)
-            _check_business_date(file, [*file_trades, *file_positions], dates[file.rel_path])
+            read[file.rel_path] = _read_fixml_file(file, dates[file.rel_path])
         except FileRejected as rejected:
             _reject(ingested, file, rejected.problem)
+    rejected, _ = _claims_resolved(_trade_claims(read, dates), "TrdID",
+                                   lambda key: f"trade {key[1]} (report {key[2]}) of {key[0]}", lambda _: False)
+    trades, positions, amounts = [], [], []
+    for file in files:
+        if file.rel_path in rejected:
+            _reject(ingested, file, rejected[file.rel_path])
             continue
-        ingested.problems.extend(summary.problems)
+        if file.rel_path not in read:
+            continue
+        file_trades, file_positions, problems = read[file.rel_path]
+        ingested.problems.extend(problems)
         trades.extend(file_trades)
         positions.extend(_position_rows(r) for r in file_positions)
         amounts.extend((r.source_file, r.record_id, *a) for r in file_positions for a in r.amounts)
         ingested.reports.append(FileReport(file.rel_path, file.kind, file.sha256, file.size_bytes, "ACCEPTED",
-                                           len(file_trades) + len(file_positions), len(summary.problems)))
+                                           len(file_trades) + len(file_positions), len(problems)))
     ingested.tables["src_clearing__trade_reports"] = _rows_to_table(trades, TRADE_REPORT_SCHEMA)
     ingested.tables["src_clearing__position_reports"] = _rows_to_table(positions, POSITION_REPORT_SCHEMA)
     ingested.tables["src_clearing__position_amounts"] = _rows_to_table(amounts, POSITION_AMOUNT_SCHEMA)
@@ -140,16 +162,61 @@ def _reject(ingested: Ingested, file: InputFile, problem: Problem) -> None:
                                        problem.describe()))
 
 
+def _conflict(rel_path: str, others: list[str], field: str, subject: str) -> Problem:
+    return Problem("FILE", rel_path, "", "", field, "CONFLICTING_FILE", f"one file claiming {subject}",
+                   f"also claimed by {', '.join(others)}",
+                   f"{subject} is claimed by more than one file (also {', '.join(others)}); neither is used")
+
+
+def _claims_resolved(claims: dict[tuple, list[tuple[str, object]]], field: str, describe: Callable[[tuple], str],
+                     supersedes: Callable[[object], bool]) -> tuple[dict[str, Problem], set[tuple[str, object]]]:
+    """Files that claim the same thing: one marked as superseding wins (the others are superseded); otherwise
+    every claiming file is rejected, naming the others."""
+    rejected: dict[str, Problem] = {}
+    superseded: set[tuple[str, object]] = set()
+    for key, claimants in sorted(claims.items(), key=lambda item: str(item[0])):
+        files = sorted({path for path, _ in claimants})
+        if len(claimants) < 2:
+            continue
+        winners = [c for c in claimants if supersedes(c[1])]
+        if len(winners) == 1:
+            superseded |= {c for c in claimants if c is not winners[0]}
+            continue
+        for path in files:
+            rejected.setdefault(path, _conflict(path, [f for f in files if f != path] or [path], field, describe(key)))
+    return rejected, superseded
+
+
+def _statement_claims(read: dict[str, list[BankStatement]]) -> dict[tuple, list[tuple[str, object]]]:
+    claims: dict[tuple, list[tuple[str, object]]] = {}
+    for path, statements in read.items():
+        for statement in statements:
+            if statement.is_statement_of_record:
+                key = (statement.bank_account_id, statement.currency, statement.as_of_date)
+                claims.setdefault(key, []).append((path, statement))
+    return claims
+
+
 def _ingest_bank(ingested: Ingested, files: list[InputFile], strict: bool) -> None:
+    read: dict[str, list[BankStatement]] = {}
     for file in files:
         try:
-            statements = _read_bank(file, strict)
+            read[file.rel_path] = _read_bank(file, strict)
         except FileRejected as rejected:
             _reject(ingested, file, rejected.problem)
-            continue
-        rows = sum(len(s.entries) for s in statements)  # balances are facts, not rows to account for
-        ingested.statements.extend(statements)
-        ingested.reports.append(FileReport(file.rel_path, file.kind, file.sha256, file.size_bytes, "ACCEPTED", rows, 0))
+    rejected, superseded = _claims_resolved(
+        _statement_claims(read), "statement",
+        lambda key: f"the statement of record of bank account {key[0]} {key[1]} for {key[2]}",
+        lambda statement: statement.fmt == "BAI2" and statement.group_status == "3")
+    for file in files:
+        if file.rel_path in rejected:
+            _reject(ingested, file, rejected[file.rel_path])
+        elif file.rel_path in read:
+            statements = [s._replace(report_kind="SUPERSEDED") if (file.rel_path, s) in superseded else s
+                          for s in read[file.rel_path]]
+            ingested.statements.extend(statements)
+            rows = sum(len(s.entries) for s in statements)  # balances are facts, not rows to account for
+            ingested.reports.append(FileReport(file.rel_path, file.kind, file.sha256, file.size_bytes, "ACCEPTED", rows, 0))
     ingested.tables["src_bank__entries"] = _rows_to_table(_statement_rows(ingested.statements, "entries"), BANK_ENTRY_SCHEMA)
     ingested.tables["src_bank__balances"] = _rows_to_table(_statement_rows(ingested.statements, "balances"), BANK_BALANCE_SCHEMA)
 

@@ -1,0 +1,101 @@
+"""Which bank report is the day's statement of record: duplicates, conflicts, corrections, interim and multi-day."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from recon import calendar
+from recon.contracts.bai2_writer import Bai2Account, Bai2Group, write_bai2
+from recon.pipeline import run_day
+from recon.warehouse import DuckDBWarehouse
+from tests.factory import DAY, CashDay, credit, journal_row
+
+ACCOUNT = "100200300"
+
+
+def _day() -> CashDay:
+    day = CashDay()
+    day.bank[ACCOUNT] = [credit("1000.00", "REF-A")]
+    day.journal = [journal_row("J1", "1000.00", "REF-A")]
+    return day
+
+
+def _bank_file(landing: Path, name: str, groups: list[Bai2Group]) -> Path:
+    path = landing / DAY.isoformat() / "bank" / name
+    path.write_text(write_bai2(name, "BANKONE", "FCM", DAY, groups), encoding="utf-8")
+    return path
+
+
+def _group(amount: str, reference: str, *, status: str = "1", modifier: str = "2", as_of: date = DAY) -> Bai2Group:
+    account = Bai2Account(ACCOUNT, "USD", {"015": Decimal(amount)}, [credit(amount, reference)])
+    return Bai2Group("BANKONE", as_of, [account], as_of_modifier=modifier, group_status=status)
+
+
+def _fates(warehouse: Path) -> dict[str, set[tuple[str, str]]]:
+    with DuckDBWarehouse(warehouse) as target:
+        rows = target.connection.execute(
+            "select source_file, recon, rows_matched, rows_in_breaks, rows_out_of_scope from conservation").fetchall()
+        quarantine = target.read_partition("quarantine", DAY)
+    fates: dict[str, set[tuple[str, str]]] = {}
+    for source, recon, matched, breaks, out in rows:
+        fates.setdefault(source, set()).update(
+            {(recon, fate) for fate, n in (("MATCHED", matched), ("BREAK", breaks), ("OUT", out)) if n})
+    fates["quarantine"] = {(q["source_file"], q["code"]) for q in quarantine if q["scope"] == "FILE"}
+    return fates
+
+
+def test_the_same_bytes_twice_load_once(tmp_path: Path) -> None:
+    """A second copy of a bank file (same SHA-256) is recorded as a duplicate and loads nothing more."""
+    landing = _day().write(tmp_path / "landing")
+    original = landing / DAY.isoformat() / "bank" / "bankone.bai2"
+    (original.parent / "bankone-resent.bai2").write_bytes(original.read_bytes())
+    result = run_day(DAY, landing, tmp_path / "wh.duckdb")
+    assert result.exit_code == 0
+    fates = _fates(tmp_path / "wh.duckdb")
+    loaded = {name for name in fates if name.startswith("2026-11-24/bank/")}
+    # the first by path loads; the other is recorded in the manifest as a duplicate of it
+    assert loaded == {"2026-11-24/bank/bankone-resent.bai2"} and fates["quarantine"] == set()
+    with DuckDBWarehouse(tmp_path / "wh.duckdb") as target:
+        inputs = {i["rel_path"]: i for i in json.loads(target.runs(DAY)[0]["input_files"])}
+    assert inputs["2026-11-24/bank/bankone.bai2"]["status"] == "DUPLICATE"
+
+
+def test_two_files_claiming_one_statement_are_both_rejected_naming_each_other(tmp_path: Path) -> None:
+    """Two different final reports for one account and date: neither is used, each names the other, exit 2."""
+    landing = _day().write(tmp_path / "landing")
+    _bank_file(landing, "bankone-second.bai2", [_group("999.00", "REF-A")])
+    result = run_day(DAY, landing, tmp_path / "wh.duckdb")
+    assert result.exit_code == 2
+    problems = "\n".join(result.stages["publish"]["file_problems"])
+    assert "2026-11-24/bank/bankone.bai2" in problems and "also claimed by 2026-11-24/bank/bankone-second.bai2" in problems
+    assert "2026-11-24/bank/bankone-second.bai2" in problems and "also claimed by 2026-11-24/bank/bankone.bai2" in problems
+    fates = _fates(tmp_path / "wh.duckdb")
+    assert {("2026-11-24/bank/bankone.bai2", "CONFLICTING_FILE"),
+            ("2026-11-24/bank/bankone-second.bai2", "CONFLICTING_FILE")} <= fates["quarantine"]
+
+
+def test_a_bai2_correction_supersedes_the_group_it_corrects(tmp_path: Path) -> None:
+    """Group status 3 in a later file replaces the statement: its entries are reconciled, the old ones are not."""
+    landing = _day().write(tmp_path / "landing")
+    _bank_file(landing, "bankone-correction.bai2", [_group("1000.00", "REF-A", status="3")])
+    result = run_day(DAY, landing, tmp_path / "wh.duckdb")
+    fates = _fates(tmp_path / "wh.duckdb")
+    assert result.exit_code == 0
+    assert ("CASH", "MATCHED") in fates["2026-11-24/bank/bankone-correction.bai2"]
+    assert fates["2026-11-24/bank/bankone.bai2"] == {("NONE", "OUT")}
+
+
+def test_interim_and_other_day_reports_are_kept_but_not_reconciled(tmp_path: Path) -> None:
+    """An intraday report (modifier 1) and a previous as-of date in a multi-day file are out of scope, not conflicts."""
+    landing = _day().write(tmp_path / "landing")
+    previous = calendar.previous_business_day(DAY)
+    _bank_file(landing, "bankone-intraday.bai2", [_group("1.00", "ITD", modifier="1"),
+                                                  _group("2.00", "OLD", as_of=previous)])
+    result = run_day(DAY, landing, tmp_path / "wh.duckdb")
+    fates = _fates(tmp_path / "wh.duckdb")
+    assert result.exit_code == 0
+    assert fates["2026-11-24/bank/bankone-intraday.bai2"] == {("NONE", "OUT")}
+    assert ("CASH", "MATCHED") in fates["2026-11-24/bank/bankone.bai2"]
