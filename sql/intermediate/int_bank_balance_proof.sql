@@ -29,10 +29,11 @@ joined as (
         coalesce(explained.explained, 0) as explained,
         case when closing.record_id is null then cast([] as varchar[]) else [closing.record_id] end as bank_records,
         case when book.record_id is null then cast([] as varchar[]) else [book.record_id] end as ledger_records,
-        list_sort(list_distinct(list_concat(
+        -- the bank file and the ledger file are in different folders: concatenation keeps a fixed order
+        list_concat(
             case when closing.source_file is null then cast([] as varchar[]) else [closing.source_file] end,
             case when book.source_file is null then cast([] as varchar[]) else [book.source_file] end
-        ))) as source_files
+        ) as source_files
     from closing
     full outer join book
         on book.bank_account_id = closing.bank_account_id

@@ -21,7 +21,11 @@ breaks as (
         difference,
         [bank_record_id] as bank_records,
         [ledger_record_id] as ledger_records,
-        list_sort([bank_source_file, ledger_source_file]) as source_files
+        -- sorted pair written out: BigQuery cannot sort an array literal
+        case
+            when bank_source_file <= ledger_source_file then [bank_source_file, ledger_source_file]
+            else [ledger_source_file, bank_source_file]
+        end as source_files
     from mismatched
     union all
     select

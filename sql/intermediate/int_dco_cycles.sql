@@ -22,7 +22,7 @@ cycles as (
         cycle_date,
         sum(amount) as amount,
         list_sort(array_agg(record_id)) as clearing_records,
-        list_sort(array_agg(distinct source_file)) as source_files
+        list_sort(list_distinct(array_agg(source_file))) as source_files
     from report_amounts
     group by dco, settlement_bank_account_id, seg_class, currency, cycle, cycle_date
 )

@@ -14,7 +14,7 @@ select
     match_reference as reference,
     sum(amount) as amount,
     list_sort(array_agg(record_id)) as records,
-    list_sort(array_agg(distinct source_file)) as source_files
+    list_sort(list_distinct(array_agg(source_file))) as source_files
 from bank
 group by bank_account_id, currency, match_reference
 union all
@@ -25,6 +25,6 @@ select
     match_reference as reference,
     sum(amount) as amount,
     list_sort(array_agg(record_id)) as records,
-    list_sort(array_agg(distinct source_file)) as source_files
+    list_sort(list_distinct(array_agg(source_file))) as source_files
 from ledger
 group by bank_account_id, currency, match_reference

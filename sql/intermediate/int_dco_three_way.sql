@@ -33,11 +33,12 @@ joined as (
         coalesce(cycles.clearing_records, cast([] as varchar[])) as clearing_records,
         coalesce(bank.records, cast([] as varchar[])) as bank_records,
         coalesce(ledger.records, cast([] as varchar[])) as ledger_records,
-        list_sort(list_distinct(list_concat(
+        -- clearing, bank and ledger files are in different folders and each list is already sorted and distinct
+        list_concat(
             coalesce(cycles.source_files, cast([] as varchar[])),
             coalesce(bank.source_files, cast([] as varchar[])),
             coalesce(ledger.source_files, cast([] as varchar[]))
-        ))) as source_files
+        ) as source_files
     from grain
     left join cycles
         on cycles.settlement_bank_account_id = grain.bank_account_id

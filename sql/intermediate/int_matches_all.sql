@@ -9,6 +9,18 @@ dco_settlement as (
 
 bank_balance as (
     select * from int_bank_balance_matches
+),
+
+positions as (
+    select * from int_position_matches
+),
+
+trades as (
+    select * from int_trade_matches
+),
+
+collateral as (
+    select * from int_collateral_matches
 )
 
 select * from cash
@@ -16,3 +28,9 @@ union all
 select * from dco_settlement
 union all
 select * from bank_balance
+union all
+select * from positions
+union all
+select * from trades
+union all
+select * from collateral

@@ -25,7 +25,8 @@ identified as (
         -- the amount is not part of the id: it may change while the difference stays unresolved
         substr(md5(concat(
             recon, '|', grain_key, '|', break_type, '|', cast(first_seen_date as varchar), '|',
-            array_to_string(list_sort(list_concat(clearing_records, bank_records, ledger_records)), ',')
+            -- each list is sorted already, so clearing|bank|ledger concatenated is a fixed order
+            array_to_string(list_concat(clearing_records, bank_records, ledger_records), ',')
         )), 1, 16) as break_id,
         dated.*
     from dated

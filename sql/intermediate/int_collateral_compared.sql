@@ -1,0 +1,78 @@
+-- COLLATERAL: the DCO's collateral file against the books, at the grain DCO, seg_class, asset (cash: currency;
+-- security: CUSIP and holding type, in its currency). market_value compared within the rule's tolerance
+-- (difference = clearing - ledger within -below .. +above, zero in the rule); a grain on one side only is missing
+-- its other side.
+with clearing as (
+    select * from stg_clearing__collateral
+),
+
+ledger as (
+    select * from stg_ledger__collateral_books
+),
+
+rule_pass as (
+    select * from stg_rules__passes where recon = 'COLLATERAL' and pass_order = 1
+),
+
+clearing_grain as (
+    select
+        dco, seg_class, asset_type, coalesce(holding_type, '') as holding_type, coalesce(cusip, '') as cusip,
+        currency, sum(market_value) as market_value, list_sort(list(record_id)) as records,
+        list_sort(list(distinct source_file)) as source_files
+    from clearing
+    group by all
+),
+
+ledger_grain as (
+    select
+        dco, seg_class, asset_type, coalesce(holding_type, '') as holding_type, coalesce(cusip, '') as cusip,
+        currency, sum(market_value) as market_value, list_sort(list(record_id)) as records,
+        list_sort(list(distinct source_file)) as source_files
+    from ledger
+    group by all
+),
+
+joined as (
+    select
+        coalesce(clearing_grain.dco, ledger_grain.dco) as dco,
+        coalesce(clearing_grain.seg_class, ledger_grain.seg_class) as seg_class,
+        coalesce(clearing_grain.asset_type, ledger_grain.asset_type) as asset_type,
+        coalesce(clearing_grain.holding_type, ledger_grain.holding_type) as holding_type,
+        coalesce(clearing_grain.cusip, ledger_grain.cusip) as cusip,
+        coalesce(clearing_grain.currency, ledger_grain.currency) as currency,
+        clearing_grain.market_value as clearing_amount,
+        ledger_grain.market_value as ledger_amount,
+        coalesce(clearing_grain.market_value, 0) - coalesce(ledger_grain.market_value, 0) as difference,
+        coalesce(clearing_grain.records, cast([] as varchar[])) as clearing_records,
+        coalesce(ledger_grain.records, cast([] as varchar[])) as ledger_records,
+        list_sort(list_distinct(list_concat(
+            coalesce(clearing_grain.source_files, cast([] as varchar[])),
+            coalesce(ledger_grain.source_files, cast([] as varchar[]))
+        ))) as source_files
+    from clearing_grain
+    full outer join ledger_grain
+        on ledger_grain.dco = clearing_grain.dco
+        and ledger_grain.seg_class = clearing_grain.seg_class
+        and ledger_grain.asset_type = clearing_grain.asset_type
+        and ledger_grain.holding_type = clearing_grain.holding_type
+        and ledger_grain.cusip = clearing_grain.cusip
+        and ledger_grain.currency = clearing_grain.currency
+)
+
+select
+    joined.*,
+    rule_pass.rule_id,
+    rule_pass.rule_version,
+    case
+        when asset_type = 'CASH' then concat_ws('|', dco, seg_class, asset_type, currency)
+        else concat_ws('|', dco, seg_class, asset_type, cusip, holding_type)
+    end as reference,
+    case
+        when clearing_amount is null then 'MISSING_CLEARING'
+        when ledger_amount is null then 'MISSING_LEDGER'
+        when difference < -rule_pass.amount_tolerance_below or difference > rule_pass.amount_tolerance_above
+            then 'AMOUNT_MISMATCH'
+        else 'MATCH'
+    end as outcome
+from joined
+cross join rule_pass

@@ -1,0 +1,96 @@
+-- TRADE pass 1 (TRADE-ID): each live clearing trade against the ACTIVE ledger trades whose clearing_trade_id is its
+-- TrdID (for a leg of a multi-leg trade, the ledger trade in the leg's instrument), the allocations summed. Signed
+-- quantities must be equal (a side flip is a quantity difference); every ledger price must lie within the rule's
+-- tolerance of the clearing price (difference = clearing - ledger within -below .. +above).
+with sides as (
+    select * from int_trade_sides
+),
+
+rule_pass as (
+    select * from stg_rules__passes where recon = 'TRADE' and pass_order = 1
+),
+
+clearing as (
+    select * from sides where side_name = 'CLEARING'
+),
+
+ledger as (
+    select * from sides where side_name = 'LEDGER' and clearing_trade_id <> ''
+),
+
+grouped as (
+    select
+        clearing.trd_id,
+        clearing.leg,
+        clearing.trade_date,
+        clearing.position_account,
+        clearing.seg_class,
+        clearing.currency,
+        clearing.instrument_key,
+        clearing.signed_quantity as clearing_quantity,
+        clearing.price as clearing_price,
+        clearing.records as clearing_records,
+        sum(ledger.signed_quantity) as ledger_quantity,
+        min(ledger.price) as ledger_price_min,
+        max(ledger.price) as ledger_price_max,
+        list_sort(flatten(list(ledger.records))) as ledger_records,
+        list_sort(list_distinct(list_concat(clearing.source_files, flatten(list(ledger.source_files)))))
+            as source_files
+    from clearing
+    inner join ledger
+        on ledger.clearing_trade_id = clearing.trd_id
+        and (clearing.leg = '' or ledger.instrument_key = clearing.instrument_key)
+    group by all
+),
+
+measured as (
+    select
+        grouped.*,
+        rule_pass.rule_id,
+        rule_pass.rule_version,
+        -- the ledger price farthest from the clearing price
+        case
+            when abs(clearing_price - ledger_price_min) >= abs(clearing_price - ledger_price_max)
+                then ledger_price_min
+            else ledger_price_max
+        end as ledger_price,
+        rule_pass.amount_tolerance_below as price_below,
+        rule_pass.amount_tolerance_above as price_above
+    from grouped
+    cross join rule_pass
+),
+
+flagged as (
+    select
+        measured.*,
+        clearing_quantity <> ledger_quantity as quantity_differs,
+        clearing_price - ledger_price < -price_below or clearing_price - ledger_price > price_above as price_differs
+    from measured
+)
+
+select
+    flagged.*,
+    'MATCH' as outcome,
+    clearing_quantity as clearing_amount,
+    ledger_quantity as ledger_amount,
+    clearing_quantity - ledger_quantity as difference
+from flagged
+where not quantity_differs and not price_differs
+union all
+select
+    flagged.*,
+    'QUANTITY_MISMATCH' as outcome,
+    clearing_quantity as clearing_amount,
+    ledger_quantity as ledger_amount,
+    clearing_quantity - ledger_quantity as difference
+from flagged
+where quantity_differs
+union all
+select
+    flagged.*,
+    'PRICE_MISMATCH' as outcome,
+    clearing_price as clearing_amount,
+    ledger_price as ledger_amount,
+    clearing_price - ledger_price as difference
+from flagged
+where price_differs
