@@ -19,7 +19,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	@start=$$(date +%s); \
-	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS); rc=$$?; \
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow" $(PYTEST_ARGS); rc=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$rc
 
 bench: $(STAMP)

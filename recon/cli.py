@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from recon.pipeline import RunResult
 
 DEFAULT_WAREHOUSE = Path("build/warehouse.duckdb")
+EXIT_REJECTED = 2
 
 
 def _date(text: str) -> date:
@@ -52,6 +53,14 @@ def _cmd_stage(args: argparse.Namespace) -> int:
     ctx = DayContext(args.date, args.landing, args.warehouse, args.work_dir, not args.lenient)
     print(json.dumps(stage(ctx), indent=2, sort_keys=True, default=str))
     return 0
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    from recon.inspect import inspect_file, render_text
+
+    report = inspect_file(args.file, strict=not args.lenient)
+    print(json.dumps(report, indent=2, sort_keys=True) if args.json else render_text(report))
+    return 0 if report["verdict"] != "REJECTED" else EXIT_REJECTED
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
@@ -95,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     stage.add_argument("--work-dir", type=Path, required=True, help="the day's work folder shared by the stages")
     stage.add_argument("--lenient", action="store_true", help="report trailer and footing mismatches")
     stage.set_defaults(handler=_cmd_stage)
+
+    inspect = commands.add_parser("inspect", help="parse one file and show what it holds and what is wrong with it")
+    inspect.add_argument("file", type=Path, help="a BAI2, camt, FIXML or ledger/reference CSV file")
+    inspect.add_argument("--lenient", action="store_true", help="read in lenient mode first")
+    inspect.add_argument("--json", action="store_true", help="print the report as JSON")
+    inspect.set_defaults(handler=_cmd_inspect)
 
     generate = commands.add_parser("generate", help="write a synthetic landing area with planted breaks and an answer key")
     generate.add_argument("--start", type=_date, required=True, help="first business date (moved to a CME day)")

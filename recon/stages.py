@@ -180,7 +180,7 @@ def validate(ctx: DayContext) -> dict:
     found = run_suites(tables)
     row_ids = {p.record_id for p in found if p.scope == "ROW"}
     rejected = {p.source_file for p in found if p.scope == "FILE"}
-    quarantined = _quarantined_money(tables, row_ids - rejected)
+    quarantined = _quarantined_money(tables, row_ids)
     tables = _drop_records(tables, row_ids, rejected)
     tables["src_quarantined_rows"] = pa.concat_tables([tables["src_quarantined_rows"], quarantined])
     reports = [dict(r, status="REJECTED", detail="rejected by validation") if r["rel_path"] in rejected else r

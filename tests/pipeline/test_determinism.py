@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from recon.pipeline import run_day
 from recon.schema import replaced_tables
 from recon.warehouse import DuckDBWarehouse
 from tests.factory import DAY
@@ -64,10 +65,10 @@ def test_running_a_date_twice_replaces_its_partition_and_chains_the_manifests(tm
     """The second run leaves the same contents, adds a run whose manifest points at the first."""
     landing = cash_day().write(tmp_path / "landing")
     warehouse = tmp_path / "wh.duckdb"
-    first = run_cli(landing, warehouse, "1")
+    first = run_day(DAY, landing, warehouse).stages
     with DuckDBWarehouse(warehouse) as target:
         before = {t.name: target.partition_hash(t.name, DAY) for t in replaced_tables()}
-    second = run_cli(landing, warehouse, "2")
+    second = run_day(DAY, landing, warehouse).stages
     with DuckDBWarehouse(warehouse) as target:
         after = {t.name: target.partition_hash(t.name, DAY) for t in replaced_tables()}
         runs = target.runs()
