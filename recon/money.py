@@ -11,6 +11,7 @@ from __future__ import annotations
 import decimal
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from dataclasses import dataclass
+from functools import lru_cache
 
 from recon.errors import InvariantViolation
 
@@ -53,8 +54,8 @@ def to_decimal(value: object, where: str = "") -> Decimal:
             result = Decimal(text)
         except InvalidOperation:
             raise MoneyError(f"{where or 'amount'}: expected a decimal number, found {value!r}") from None
-        if "_" in text or text.lower().startswith(("+inf", "-inf", "inf", "nan", "+nan", "-nan", "snan")):
-            raise MoneyError(f"{where or 'amount'}: expected a decimal number, found {value!r}")
+        if "_" in text or "e" in text.lower() or text.lower().lstrip("+-").startswith(("inf", "nan", "snan")):
+            raise MoneyError(f"{where or 'amount'}: expected a decimal number (no exponent), found {value!r}")
     else:
         raise MoneyError(f"{where or 'amount'}: expected an exact decimal, found {type(value).__name__} {value!r}")
     if not result.is_finite():
@@ -82,10 +83,18 @@ def round_cents(value: Decimal) -> Decimal:
     return value.quantize(_CENT, context=MONEY_CONTEXT)
 
 
+@lru_cache(maxsize=1)
+def iso_currencies() -> frozenset[str]:
+    """Every ISO 4217 currency code (the maintained list of pycountry)."""
+    import pycountry
+
+    return frozenset(currency.alpha_3 for currency in pycountry.currencies)
+
+
 def currency_places(currency: str) -> int:
-    """The ISO 4217 minor units of ``currency`` (2 unless listed otherwise)."""
-    if len(currency) != 3 or not currency.isalpha() or not currency.isupper():
-        raise MoneyError(f"currency: expected a 3-letter ISO 4217 code, found {currency!r}")
+    """The ISO 4217 minor units of ``currency`` (2 unless listed otherwise); an unknown code is an error."""
+    if currency not in iso_currencies():
+        raise MoneyError(f"currency: expected an ISO 4217 code, found {currency!r}")
     return _MINOR_UNITS_NOT_2.get(currency, 2)
 
 

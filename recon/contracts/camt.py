@@ -29,7 +29,7 @@ from lxml import etree
 from recon.contracts.xmlsafe import XmlSource, iter_elements, local_name, namespace_of, root_name
 from recon.domain import BankBalance, BankEntry, BankStatement, OccurrenceCounter, Problem
 from recon.errors import FileRejected
-from recon.money import MoneyError, to_decimal
+from recon.money import MoneyError, currency_places, to_decimal
 
 
 class _Kind(NamedTuple):
@@ -104,6 +104,10 @@ def read_camt(path: XmlSource, source_file: str, *, strict: bool = True) -> Camt
                                         "a statement element arrived before the group header or under another kind"))
         context = _Context(source_file, f"{name}[{len(statements) + 1}]", counter)
         statement, footing_amounts = _read_statement(element, header, context)
+        if any(s.statement_id == statement.statement_id for s in statements):
+            raise FileRejected(_problem(source_file, context.location, "Id", "CAMT_DUPLICATE_STATEMENT",
+                                        "each statement (Id and ElctrncSeqNb) once per file", statement.statement_id,
+                                        "the same statement appears twice in the file"))
         statements.append(statement)
         if header.kind.message_type == "camt.053":
             problem = foot_statement(statement, footing_amounts, context.location)
@@ -332,6 +336,15 @@ def _signed_amount(element: etree._Element, context: _Context) -> tuple[Decimal,
     except MoneyError:
         raise FileRejected(_problem(context.source_file, f"{context.location}/Amt", "Amt", "CAMT_AMOUNT_INVALID",
                                     "a decimal amount", node.text or "", "the amount is not a number")) from None
+    try:
+        places = currency_places(currency)
+    except MoneyError:
+        raise FileRejected(_problem(context.source_file, f"{context.location}/Amt@Ccy", "Amt@Ccy", "CAMT_FIELD_INVALID",
+                                    "an ISO 4217 currency code", currency, "unknown currency")) from None
+    if -amount.as_tuple().exponent > places:
+        raise FileRejected(_problem(context.source_file, f"{context.location}/Amt", "Amt", "CAMT_AMOUNT_INVALID",
+                                    f"at most {places} decimal places for {currency}", node.text or "",
+                                    "the amount has more places than its currency allows"))
     indicator = _text(element, "CdtDbtInd")
     if indicator not in _SIGNS:
         raise FileRejected(_problem(context.source_file, f"{context.location}/CdtDbtInd", "CdtDbtInd",

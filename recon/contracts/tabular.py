@@ -20,11 +20,10 @@ import polars as pl
 
 from recon.domain import Problem
 from recon.errors import FileRejected
-from recon.money import MONEY_PRECISION, MONEY_SCALE
+from recon.money import MONEY_PRECISION, MONEY_SCALE, iso_currencies
 
 DECIMAL_PATTERN = r"^[+-]?[0-9]{1,29}(\.[0-9]{1,9})?$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-CURRENCY_PATTERN = r"^[A-Z]{3}$"
 MONEY_DTYPE = pl.Decimal(MONEY_PRECISION, MONEY_SCALE)
 
 
@@ -104,7 +103,7 @@ def _field_checks(field: Field) -> tuple[pl.Expr, str, str]:
         parsed = value.str.to_date("%Y-%m-%d", strict=False)
         bad, code, expected = ~value.str.contains(DATE_PATTERN) | parsed.is_null(), "BAD_DATE", "a date YYYY-MM-DD"
     elif field.kind == "currency":
-        bad, code, expected = ~value.str.contains(CURRENCY_PATTERN), "BAD_CURRENCY", "an ISO 4217 code"
+        bad, code, expected = ~value.is_in(sorted(iso_currencies())), "BAD_CURRENCY", "an ISO 4217 code"
     elif field.kind == "code":
         bad, code, expected = ~value.is_in(list(field.choices)), "BAD_CODE", "one of " + "|".join(field.choices)
     else:
@@ -151,13 +150,18 @@ def read_table(path: Path, source_file: str, contract: Contract) -> TableRead:
         if field.name not in raw.columns:
             raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(field.name))
     raw = raw.with_columns(_record_ids(raw, contract).alias("record_id"))
-    bad = _row_problems(raw, contract, source_file)
-    duplicate_rows = raw.filter(pl.col("record_id").is_duplicated()).select(
+    # One vectorised pass flags every row that breaks a check; the per-field detail is worked out on those rows only
+    # (a duplicate key's twins are all flagged, so is_duplicated within them is the same as within the file).
+    flagged = pl.any_horizontal([_field_checks(field)[0] for field in contract.fields]
+                                + [pl.col("record_id").is_duplicated()])
+    suspects = raw.filter(flagged)
+    bad = _row_problems(suspects, contract, source_file)
+    duplicate_rows = suspects.filter(pl.col("record_id").is_duplicated()).select(
         "_row", pl.lit(",".join(contract.key)).alias("field"), pl.lit("DUPLICATE_KEY").alias("code"),
         pl.lit("a key no other row of the file has").alias("expected"), pl.col("record_id").alias("found"),
     )
     bad = pl.concat([bad, duplicate_rows]).sort("_row", "field").unique("_row", keep="first", maintain_order=True)
-    good = raw.join(bad.select("_row"), on="_row", how="anti")
+    good = raw.join(bad.select("_row"), on="_row", how="anti") if bad.height else raw
     typed = good.select(
         pl.lit(source_file).alias("source_file"), pl.col("record_id"),
         pl.format("line {}", pl.col("_row") + 2).alias("location"),
