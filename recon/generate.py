@@ -18,10 +18,18 @@ The story the files tell, and the conventions the recons use on it:
 * BANK_BALANCE: the bank's closing balance less the books' balance equals the day's bank entries less the day's
   journal entries on that account (which is exactly the sum of the CASH and DCO differences), except on the one
   account per day where an unexplained difference is planted.
-* POSITION, TRADE, COLLATERAL: consistent on both sides (no breaks planted yet).
+* POSITION, TRADE, COLLATERAL: consistent on both sides except for the plants below. The TRADE plants are extra
+  trades written to ``clearing/trade_amendments.xml`` and ``trades.csv``; they move no position and no settlement
+  amount (positions and cycles come from the day's regular trades only).
 
 Planted each business day: CASH MISSING_BANK, MISSING_LEDGER, AMOUNT_MISMATCH, DATE_MISMATCH and DUPLICATE;
-DCO_SETTLEMENT MISSING_BANK, MISSING_LEDGER, MISSING_CLEARING and AMOUNT_MISMATCH; BANK_BALANCE BALANCE_MISMATCH.
+DCO_SETTLEMENT MISSING_BANK, MISSING_LEDGER, MISSING_CLEARING and AMOUNT_MISMATCH; BANK_BALANCE BALANCE_MISMATCH;
+POSITION QUANTITY_MISMATCH (a ledger long quantity off) and MISSING_LEDGER (a position account's rows of one
+instrument left out of positions.csv); TRADE PRICE_MISMATCH and MISSING_CLEARING, and three cases that must not
+break: a NEW then CANCEL (the books cancel it too), a REPLACE (written first) superseding its NEW with the ledger's
+quantity, and a bunched fill (one TrdCaptRpt, two ledger allocations with no clearing_trade_id); COLLATERAL
+AMOUNT_MISMATCH (a collateral_books.csv market value off). The plants are chosen from the day's number, never from
+the random stream, so the rest of the story is the same bytes as without them.
 Decoys: CASH differences of exactly 1.00 (a match) and 1.01 (a break), both on amounts beyond float precision, and
 DCO legs off by exactly 0.01 (a match) and 0.02 (a break). ``breaks`` in the answer key lists every break the recons
 must raise, so the decoys that must break are in it too.
@@ -82,15 +90,20 @@ class GenerateOptions:
 @dataclass(frozen=True)
 class PlantedBreak:
     """A break a recon must raise: business date, recon, break type, bank account, currency, reference (None for
-    BANK_BALANCE) and difference (CASH bank - ledger; DCO leg - clearing; BANK_BALANCE the unexplained amount)."""
+    BANK_BALANCE) and difference (CASH bank - ledger; DCO leg - clearing; BANK_BALANCE the unexplained amount;
+    POSITION, TRADE and COLLATERAL clearing - ledger). account: the recon_breaks ``account`` for POSITION and TRADE
+    (the position account), None otherwise. For POSITION, TRADE and COLLATERAL bank_account_id is None and
+    reference is what the recon writes: ``exchange|product|type|month|put_call|strike|measure``, the TrdID or ledger
+    trade_id, ``dco|seg_class|CASH|currency`` or ``dco|seg_class|SECURITY|cusip|holding_type``."""
 
     business_date: date
     recon: str
     break_type: str
-    bank_account_id: str
+    bank_account_id: str | None
     currency: str
     reference: str | None
     difference: Decimal
+    account: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,7 +158,8 @@ def _json_value(value: object) -> object:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return _money(value)
+        # money at 2 places; a price difference finer than a cent (a ZN tick is 0.03125) as its exact digits
+        return _money(value) if value == _round_cents(value) else str(value.normalize())
     return value
 
 
@@ -434,8 +448,9 @@ def _clearing_day(out: Path, world: _World, day: date, number: int) -> dict[tupl
     collateral = _collateral_rows(world, number)
     _write_csv(folder / "clearing" / "collateral.csv", _COLLATERAL_HEADER, collateral)
     if ledger is not None:
-        _write_csv(ledger / "collateral_books.csv", _COLLATERAL_HEADER, collateral)
-        _write_csv(ledger / "positions.csv", _POSITIONS_HEADER, _position_rows(world))
+        _write_csv(ledger / "collateral_books.csv", _COLLATERAL_HEADER, _plant_collateral(world, day, number, collateral))
+        _write_csv(ledger / "positions.csv", _POSITIONS_HEADER, _plant_positions(world, day, number))
+        _plant_trades(world, day, number, folder / "clearing" / "trade_amendments.xml", ledger / "trades.csv")
     return cycles
 
 
@@ -821,14 +836,121 @@ _POSITIONS_HEADER = ("account_id", "exchange", "product_code", "instrument_type"
                      "strike", "long_quantity", "short_quantity", "settlement_price", "currency")
 
 
-def _position_rows(world: _World) -> Iterable[tuple[object, ...]]:
-    """ledger/positions.csv: every account's position in each instrument it trades, at today's settlement."""
+def _position_rows(world: _World, long_extra: dict[tuple[int, int], int] | None = None,
+                   left_out: tuple[str, int] | None = None) -> Iterable[tuple[object, ...]]:
+    """ledger/positions.csv: every account's position in each instrument it trades, at today's settlement; with
+    ``long_extra`` added to some long quantities and the rows of the (position account, instrument) ``left_out``."""
     for (account_index, instrument_index), net in world.net.items():
+        account = world.accounts[account_index]
+        if left_out == (account.position_account, instrument_index):
+            continue
         instrument = world.instruments[instrument_index]
         product = instrument.product
-        yield (world.accounts[account_index].account_id, product.exchange, product.code, product.instrument_type,
-               instrument.contract_month, instrument.put_call, instrument.strike, max(net, 0), max(-net, 0),
+        extra = (long_extra or {}).get((account_index, instrument_index), 0)
+        yield (account.account_id, product.exchange, product.code, product.instrument_type,
+               instrument.contract_month, instrument.put_call, instrument.strike, max(net, 0) + extra, max(-net, 0),
                instrument.price(world.settle[instrument_index]), product.currency)
+
+
+def _instrument_key(instrument: _Instrument) -> str:
+    """The instrument as the POSITION recon writes it: exchange|product|type|month|put_call|strike."""
+    product = instrument.product
+    return "|".join((product.exchange, product.code, product.instrument_type, instrument.contract_month,
+                     instrument.put_call, instrument.strike))
+
+
+def _plant_positions(world: _World, day: date, number: int) -> list[tuple[object, ...]]:
+    """positions.csv with a POSITION QUANTITY_MISMATCH (one account's long quantity ``number`` too high) and a
+    MISSING_LEDGER (every row of another position account and instrument left out, a grain whose net is not flat)."""
+    grains: dict[tuple[str, int], int] = {}
+    for (account_index, instrument_index), net in sorted(world.net.items()):
+        grain = (world.accounts[account_index].position_account, instrument_index)
+        grains[grain] = grains.get(grain, 0) + net
+    keys = sorted(world.net)
+    account_index, instrument_index = keys[(number * 7) % len(keys)]
+    changed = (world.accounts[account_index].position_account, instrument_index)
+    instrument = world.instruments[instrument_index]
+    world.breaks.append(PlantedBreak(day, "POSITION", "QUANTITY_MISMATCH", None, instrument.product.currency,
+                                     f"{_instrument_key(instrument)}|LONG", Decimal(-number), changed[0]))
+    candidates = [g for g in sorted(grains) if grains[g] != 0 and g != changed]
+    left_out = candidates[(number * 5) % len(candidates)]
+    missing = world.instruments[left_out[1]]
+    world.breaks.append(PlantedBreak(day, "POSITION", "MISSING_LEDGER", None, missing.product.currency,
+                                     f"{_instrument_key(missing)}|POSITION", Decimal(grains[left_out]), left_out[0]))
+    return list(_position_rows(world, {(account_index, instrument_index): number}, left_out))
+
+
+def _plant_collateral(world: _World, day: date, number: int,
+                      collateral: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    """collateral_books.csv: the DCO's rows with one market value booked too high (a COLLATERAL AMOUNT_MISMATCH)."""
+    rows = list(collateral)
+    index = (number - 1) % len(rows)
+    dco, seg_class, asset_type, holding_type, cusip, currency, quantity, market_value = rows[index]
+    extra = _cents(number * 10_000 + 37)
+    rows[index] = (dco, seg_class, asset_type, holding_type, cusip, currency, quantity,
+                   _money(Decimal(str(market_value)) + extra))
+    asset = f"CASH|{currency}" if asset_type == "CASH" else f"SECURITY|{cusip}|{holding_type}"
+    world.breaks.append(PlantedBreak(day, "COLLATERAL", "AMOUNT_MISMATCH", None, str(currency),
+                                     f"{dco}|{seg_class}|{asset}", -extra))
+    return rows
+
+
+_TRANS_TYP = {"NEW": "0", "CANCEL": "1", "REPLACE": "2"}
+
+
+def _amended_report(trans_typ: str, rpt_id: str, trd_id: str, day: date, side: str, quantity: int, price: str,
+                    instrument: _Instrument, account: _Account) -> str:
+    """A TrdCaptRpt with its TransTyp (the writer writes new reports only: the attribute is set here)."""
+    message = trade_capture_report(rpt_id, trd_id, f"EX{trd_id}", day, side, quantity, price, instrument.xml,
+                                   CLEARING_FIRM, account.position_account, account.origin)
+    return message.replace(' TransTyp="0" ', f' TransTyp="{_TRANS_TYP[trans_typ]}" ', 1)
+
+
+def _plant_trades(world: _World, day: date, number: int, xml_path: Path, trades_csv: Path) -> None:
+    """The day's TRADE plants, outside the position story: PRICE_MISMATCH, MISSING_CLEARING, a NEW then CANCEL,
+    a REPLACE (written before its NEW) with the ledger's quantity, and a bunched fill with two allocations."""
+    ymd, day_text = f"{day:%Y%m%d}", day.isoformat()
+    customers = [a for a in world.customers if a.seg_class == "SEG"]
+    account = customers[number % len(customers)]
+    partner = next((a for a in customers if a.position_account == account.position_account and a != account), account)
+    instrument = world.instruments[account.instruments[0]]
+    product, ticks = instrument.product, world.settle[instrument.index]
+    price, higher, lower = instrument.price(ticks), instrument.price(ticks + 1), instrument.price(ticks - 1)
+    ids = {name: f"{ymd}9{slot:07d}" for slot, name in enumerate(("PRICE", "CANCEL", "REPLACE", "BUNCH"), start=1)}
+    messages = [
+        _amended_report("NEW", f"TR{ids['PRICE']}", ids["PRICE"], day, "BUY", 5, price, instrument, account),
+        _amended_report("NEW", f"TR{ids['CANCEL']}", ids["CANCEL"], day, "SELL", 2, price, instrument, account),
+        _amended_report("CANCEL", f"TR{ids['CANCEL']}C", ids["CANCEL"], day, "SELL", 2, price, instrument, account),
+        _amended_report("REPLACE", f"TR{ids['REPLACE']}R", ids["REPLACE"], day, "SELL", 4, lower, instrument,
+                        account),
+        _amended_report("NEW", f"TR{ids['REPLACE']}", ids["REPLACE"], day, "SELL", 3, lower, instrument, account),
+        _amended_report("NEW", f"TR{ids['BUNCH']}", ids["BUNCH"], day, "BUY", 7, higher, instrument, account),
+    ]
+    with xml_path.open("w", encoding="utf-8") as handle, BatchWriter(handle, len(messages)) as batch:
+        for message in messages:
+            batch.write(message)
+
+    def row(trade_id: str, who: _Account, side: str, quantity: int, trade_price: str, status: str,
+            clearing_trade_id: str) -> tuple[object, ...]:
+        return (trade_id, day_text, who.account_id, product.exchange, product.code, product.instrument_type,
+                instrument.contract_month, instrument.put_call, instrument.strike, side, quantity, trade_price,
+                status, clearing_trade_id, f"EX{clearing_trade_id}" if clearing_trade_id else "")
+
+    rows = [
+        row(f"T{ymd}-P{number:07d}", account, "BUY", 5, higher, "ACTIVE", ids["PRICE"]),
+        row(f"T{ymd}-M{number:07d}", account, "BUY", 6, price, "ACTIVE", ""),
+        row(f"T{ymd}-C{number:07d}", account, "SELL", 2, price, "CANCELLED", ids["CANCEL"]),
+        row(f"T{ymd}-R{number:07d}", account, "SELL", 4, lower, "ACTIVE", ids["REPLACE"]),
+        row(f"T{ymd}-B{number:07d}1", account, "BUY", 3, higher, "ACTIVE", ""),
+        row(f"T{ymd}-B{number:07d}2", partner, "BUY", 4, higher, "ACTIVE", ""),
+    ]
+    with trades_csv.open("a", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    currency = product.currency
+    world.breaks.append(PlantedBreak(day, "TRADE", "PRICE_MISMATCH", None, currency, ids["PRICE"],
+                                     Decimal(price) - Decimal(higher), account.position_account))
+    world.breaks.append(PlantedBreak(day, "TRADE", "MISSING_CLEARING", None, currency, f"T{ymd}-M{number:07d}",
+                                     Decimal(-6), account.position_account))
 
 
 _COLLATERAL_HEADER = ("dco", "seg_class", "asset_type", "holding_type", "cusip", "currency", "quantity",

@@ -76,11 +76,12 @@ def _safe_files(root: Path, folder: Path) -> list[Path]:
     return files
 
 
-def _input_file(root: Path, path: Path, seen: dict[str, str]) -> InputFile:
+def _input_file(root: Path, path: Path, seen: dict[tuple[str, str, str], str]) -> InputFile:
     rel_path = path.relative_to(root).as_posix()
     kind, name = _classify(path.relative_to(root).parts)
     digest = sha256_file(path)
-    duplicate_of = seen.setdefault(digest, rel_path)
+    # the same bytes twice are one file only within a kind: the books' collateral may equal the DCO's file
+    duplicate_of = seen.setdefault((kind, name, digest), rel_path)
     return InputFile(rel_path, path, kind, name, digest, path.stat().st_size,
                      duplicate_of if duplicate_of != rel_path else "")
 
@@ -89,12 +90,12 @@ def discover(root: Path, business_date: date) -> list[InputFile]:
     """Every file of ``business_date`` and the reference folder, sorted by path; duplicates marked."""
     if not root.is_dir():
         raise LandingError(f"landing root {root} does not exist or is not a folder")
-    seen: dict[str, str] = {}
+    seen: dict[tuple[str, str, str], str] = {}
     paths = _safe_files(root, root / "reference") + _safe_files(root, root / business_date.isoformat())
     return [_input_file(root, path, seen) for path in paths]
 
 
 def date_folder_files(root: Path, business_date: date, folder: str) -> list[InputFile]:
     """The files of one folder of a date (used for T-1's clearing files)."""
-    seen: dict[str, str] = {}
+    seen: dict[tuple[str, str, str], str] = {}
     return [_input_file(root, p, seen) for p in _safe_files(root, root / business_date.isoformat() / folder)]

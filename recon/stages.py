@@ -249,9 +249,9 @@ def _check_outputs(outputs: dict[str, pa.Table], reports: list[dict]) -> None:
             invariant(per_file.get(report["rel_path"]) == report["rows_read"],
                       f"{report['rel_path']}: read {report['rows_read']} rows, conservation accounts for "
                       f"{per_file.get(report['rel_path'])}")
-    matched = [r for m in outputs["recon_matches"].to_pylist()
+    matched = [(m["recon"], r) for m in outputs["recon_matches"].to_pylist()
                for side in ("clearing_records", "bank_records", "ledger_records") for r in m[side]]
-    invariant(len(matched) == len(set(matched)), "a record is in two matches")
+    invariant(len(matched) == len(set(matched)), "a record is in two matches of one recon")
     for name, key in (("recon_matches", "match_id"), ("recon_breaks", "break_id")):
         ids = outputs[name].column(key).to_pylist()
         invariant(len(ids) == len(set(ids)), f"{name}: {key} is not unique")

@@ -96,7 +96,8 @@ select
         coalesce(clearing.instrument_type, ledger.instrument_type),
         coalesce(clearing.contract_month, ledger.contract_month),
         coalesce(clearing.put_call, ledger.put_call),
-        coalesce(cast(coalesce(clearing.strike, ledger.strike) as varchar), '')
+        -- the strike as a plain decimal (4900, 4900.5): trailing zeros of the scale dropped
+        coalesce(rtrim(rtrim(cast(coalesce(clearing.strike, ledger.strike) as varchar), '0'), '.'), '')
     ) as instrument_key,
     clearing.records is not null as has_clearing,
     ledger.records is not null as has_ledger,

@@ -30,12 +30,12 @@ grouped as (
         clearing.signed_quantity as clearing_quantity,
         clearing.price as clearing_price,
         clearing.records as clearing_records,
+        clearing.source_files as clearing_source_files,
         sum(ledger.signed_quantity) as ledger_quantity,
         min(ledger.price) as ledger_price_min,
         max(ledger.price) as ledger_price_max,
         list_sort(flatten(list(ledger.records))) as ledger_records,
-        list_sort(list_distinct(list_concat(clearing.source_files, flatten(list(ledger.source_files)))))
-            as source_files
+        flatten(list(ledger.source_files)) as ledger_source_files
     from clearing
     inner join ledger
         on ledger.clearing_trade_id = clearing.trd_id
@@ -55,7 +55,8 @@ measured as (
             else ledger_price_max
         end as ledger_price,
         rule_pass.amount_tolerance_below as price_below,
-        rule_pass.amount_tolerance_above as price_above
+        rule_pass.amount_tolerance_above as price_above,
+        list_sort(list_distinct(list_concat(clearing_source_files, ledger_source_files))) as source_files
     from grouped
     cross join rule_pass
 ),

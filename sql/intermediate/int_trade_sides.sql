@@ -76,7 +76,8 @@ select
     coalesce(products.currency, '') as currency,
     concat_ws(
         '|', sides.exchange, sides.product_code, sides.instrument_type, sides.contract_month, sides.put_call,
-        coalesce(cast(sides.strike as varchar), '')
+        -- the strike as a plain decimal (4900, 4900.5): trailing zeros of the scale dropped
+        coalesce(rtrim(rtrim(cast(sides.strike as varchar), '0'), '.'), '')
     ) as instrument_key,
     case when sides.side = 'SELL' then -sides.quantity else sides.quantity end as signed_quantity
 from sides

@@ -37,8 +37,14 @@ def _published(warehouse: Path, table: str) -> list[dict]:
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
 
+CLEARING_RECONS = ("POSITION", "TRADE", "COLLATERAL")
+
+
 def _key(row: dict) -> tuple:
-    return (str(row["business_date"]), row["recon"], row["bank_account_id"], row["currency"], row["reference"])
+    """A break's grain as the answer key names it: the position account counts for POSITION and TRADE."""
+    account = row.get("account") if row["recon"] in CLEARING_RECONS else None
+    return (str(row["business_date"]), row["recon"], row["bank_account_id"], row["currency"], row["reference"],
+            account)
 
 
 def test_every_planted_break_and_nothing_else(generated: tuple[Path, Path, dict]) -> None:
@@ -50,7 +56,8 @@ def test_every_planted_break_and_nothing_else(generated: tuple[Path, Path, dict]
     assert published == planted
     types = {(b["recon"], b["break_type"]) for b in key["breaks"]}
     assert all(sum(1 for b in key["breaks"] if (b["recon"], b["break_type"]) == t) >= 3 for t in types)
-    assert len(types) == 10
+    assert len(types) == 15
+    assert {r for r, _ in types} >= set(CLEARING_RECONS)
 
 
 def test_decoys_inside_tolerance_match_and_outside_break(generated: tuple[Path, Path, dict]) -> None:
@@ -59,7 +66,8 @@ def test_decoys_inside_tolerance_match_and_outside_break(generated: tuple[Path, 
     matched = {_key(m): m["difference"] for m in _published(warehouse, "recon_matches")}
     broken = {_key(b) for b in _published(warehouse, "recon_breaks")}
     for decoy in key["decoys"]:
-        grain = (decoy["business_date"], decoy["recon"], decoy["bank_account_id"], decoy["currency"], decoy["reference"])
+        grain = (decoy["business_date"], decoy["recon"], decoy["bank_account_id"], decoy["currency"], decoy["reference"],
+                 None)
         if decoy["expect"] == "MATCH":
             assert grain in matched and grain not in broken, decoy
         else:
@@ -86,4 +94,22 @@ def test_conservation_adds_up_per_file_on_generated_days(generated: tuple[Path, 
         assert row["rows_read"] == sum(row[f"rows_{f}"] for f in fates), row
         assert row["amount_read"] == sum(row[f"amount_{f}"] for f in fates), row
     recons = {row["recon"] for row in rows}
-    assert {"CASH", "DCO_SETTLEMENT", "BANK_BALANCE"} <= recons
+    assert {"CASH", "DCO_SETTLEMENT", "BANK_BALANCE", *CLEARING_RECONS} <= recons
+
+
+def test_trade_plants_that_must_not_break_are_matched_or_out_of_scope(generated: tuple[Path, Path, dict]) -> None:
+    """The REPLACE and the bunched fill match (the bunch as one fill against two allocations); the NEW then CANCEL
+    is out of scope on both sides; every trade record has exactly one fate."""
+    _, warehouse, key = generated
+    days = sorted({b["business_date"] for b in key["breaks"]})
+    matches = [m for m in _published(warehouse, "recon_matches") if m["recon"] == "TRADE"]
+    for day in days:
+        ymd = day.replace("-", "")
+        by_reference = {m["reference"]: m for m in matches}
+        assert f"{ymd}90000003" in by_reference  # the REPLACE, reported before its NEW
+        assert len(by_reference[f"{ymd}90000003"]["clearing_records"]) == 2
+        bunch = by_reference[f"{ymd}90000004"]
+        assert (len(bunch["clearing_records"]), len(bunch["ledger_records"])) == (1, 2)
+        assert f"{ymd}90000002" not in by_reference
+    fates = [r for r in _published(warehouse, "conservation") if r["recon"] == "TRADE"]
+    assert sum(r["rows_out_of_scope"] for r in fates) >= 3 * len(days)
