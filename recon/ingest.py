@@ -50,8 +50,8 @@ POSITION_REPORT_SCHEMA = pa.schema(
     [pa.field(n, _REPORT_TYPES.get(n, pa.string())) for n in PositionReport._fields[:-2]] + _QUANTITY_COLUMNS
 )
 POSITION_AMOUNT_SCHEMA = pa.schema(
-    [("source_file", pa.string()), ("record_id", pa.string()), ("amt_type", pa.string()), ("amount", _MONEY),
-     ("currency", pa.string())]
+    [("source_file", pa.string()), ("record_id", pa.string()), ("location", pa.string()), ("amt_type", pa.string()),
+     ("amount", _MONEY), ("currency", pa.string())]
 )
 TRADE_REPORT_SCHEMA = pa.schema([pa.field(n, _REPORT_TYPES.get(n, pa.string())) for n in TradeReport._fields])
 
@@ -148,7 +148,7 @@ def _ingest_fixml(ingested: Ingested, files: list[InputFile], dates: dict[str, d
         ingested.problems.extend(problems)
         trades.extend(file_trades)
         positions.extend(_position_rows(r) for r in file_positions)
-        amounts.extend((r.source_file, r.record_id, *a) for r in file_positions for a in r.amounts)
+        amounts.extend((r.source_file, r.record_id, r.location, *a) for r in file_positions for a in r.amounts)
         ingested.reports.append(FileReport(file.rel_path, file.kind, file.sha256, file.size_bytes, "ACCEPTED",
                                            len(file_trades) + len(file_positions), len(problems)))
     ingested.tables["src_clearing__trade_reports"] = _rows_to_table(trades, TRADE_REPORT_SCHEMA)

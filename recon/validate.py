@@ -129,6 +129,8 @@ def _to_pandas(table: pa.Table, columns: list[str]) -> Any:
         column = table.column(name)
         if pa.types.is_decimal(column.type):
             column = pc.cast(column, pa.float64())  # sign and zero survive exactly; found values come from Arrow
+        elif pa.types.is_date(column.type):
+            column = pc.cast(column, pa.timestamp("ms"))  # pandas refuses datetime64[D]
         array = column.to_numpy(zero_copy_only=False)
         data[name] = pd.Series(array, dtype=object if array.dtype == object else array.dtype)
     data[ROW_POSITION] = pd.Series(np.arange(table.num_rows, dtype=np.int64))
@@ -183,7 +185,8 @@ def _text(value: object) -> str:
 def _rule(kind: str, kwargs: dict) -> str:
     """A short statement of what an expectation requires, for the Problem's ``expected``."""
     if kind == "expect_column_values_to_be_between":
-        bounds = [f">= {_number(kwargs['min_value'])}" if kwargs.get("min_value") is not None else "",
+        lower = ">" if kwargs.get("strict_min") else ">="
+        bounds = [f"{lower} {_number(kwargs['min_value'])}" if kwargs.get("min_value") is not None else "",
                   f"<= {_number(kwargs['max_value'])}" if kwargs.get("max_value") is not None else ""]
         rule = " and ".join(bound for bound in bounds if bound)
     elif kind in ("expect_column_values_to_be_in_set", "expect_column_distinct_values_to_be_in_set"):
