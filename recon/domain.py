@@ -156,6 +156,9 @@ ENTRY_TYPES = (
 )
 
 
+_blake2b = hashlib.blake2b
+
+
 def content_id(*parts: object) -> str:
     """A stable 16-hex-digit id from the parts' text (None as empty). Used for record, match and break ids."""
     text = "\x1f".join("" if part is None else str(part) for part in parts)
@@ -166,20 +169,55 @@ class OccurrenceCounter:
     """Gives each row an id from its content plus how many identical rows came before it in the same file.
 
     Identical rows (a bank's genuine duplicate) get distinct ids; shuffling rows changes no id because identical rows
-    are interchangeable.
+    are interchangeable. An id is 16 hex digits of BLAKE2b (8-byte digest) over the row's key text, which starts with
+    the source file: the first occurrence's id is the key's hash, a repeat's the hash of the key and its occurrence
+    number. Only the ids seen are kept (the id of a first occurrence is its own index key), not the rows' fields.
     """
 
-    __slots__ = ("_source", "_seen")
+    __slots__ = ("_source", "_seen", "_scopes")
 
     def __init__(self, source_file: str) -> None:
         self._source = source_file
-        self._seen: dict[tuple[object, ...], int] = {}
+        self._seen: dict[str, int] = {}
+        self._scopes: dict[str, dict[str, int]] = {}
+
+    @property
+    def source_file(self) -> str:
+        """The file whose rows this counter numbers (every key text starts with it)."""
+        return self._source
 
     def record_id(self, *fields: object) -> str:
-        """The content id of a row with these fields."""
-        occurrence = self._seen.get(fields, 0)
-        self._seen[fields] = occurrence + 1
-        return content_id(self._source, occurrence, *fields)
+        """The content id of a row with these fields (None as empty)."""
+        parts = [self._source]
+        parts += ["" if field is None else str(field) for field in fields]
+        return self.key_id("\x1f".join(parts))
+
+    def scope(self, prefix: str) -> dict[str, int]:
+        """The index of the ids whose key texts start with ``prefix`` (the same dict for the same prefix).
+
+        Identical rows have identical keys, so rows of different prefixes are never repeats of each other: a reader
+        that knows a row's prefix (a BAI2 account) numbers it in that prefix's small index, which stays in the CPU's
+        cache where one index of millions of ids would not. Pass it to :meth:`key_id` as ``seen``.
+        """
+        seen = self._scopes.get(prefix)
+        if seen is None:
+            seen = self._scopes[prefix] = {}
+        return seen
+
+    def key_id(self, key: str, seen: dict[str, int] | None = None) -> str:
+        """The content id of a row whose key text (source file first, fields joined by \\x1f) is ``key``.
+
+        ``seen``: the index of the key's prefix (:meth:`scope`), else the counter's own.
+        """
+        first = _blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+        if seen is None:
+            seen = self._seen
+        occurrence = seen.get(first)
+        if occurrence is None:
+            seen[first] = 1
+            return first
+        seen[first] = occurrence + 1
+        return _blake2b(f"{key}\x1f#{occurrence}".encode("utf-8"), digest_size=8).hexdigest()
 
 
 class TradeReport(NamedTuple):

@@ -59,6 +59,7 @@ Variants a file used are reported in :attr:`Bai2File.variants`: ``PACKED_RECORDS
 from __future__ import annotations
 
 import gc
+import hashlib
 import re
 from contextlib import contextmanager
 from datetime import date
@@ -73,6 +74,7 @@ from recon.money import MoneyError, currency_places, implied_decimal
 __all__ = ["Bai2File", "parse_bai2", "read_bai2"]
 
 _RECORD_CODES = frozenset(("01", "02", "03", "16", "49", "88", "98", "99"))
+_OPENING_CODES = _RECORD_CODES - {"88"}  # codes that begin a logical record
 # A record packed behind another on one physical line: after a '/', optional blanks, then a known code and a comma.
 # The '/' stays with the record it closes; the blanks are dropped.
 _PACKED_SPLIT = re.compile(r"(?<=/) *(?=(?:01|02|03|16|49|88|98|99),)")
@@ -100,6 +102,10 @@ _TYPE_RANGES = (
 )
 _TYPE_CLASSES = {f"{n:03d}": kind for low, high, kind in _TYPE_RANGES for n in range(low, high + 1)}
 _DETAIL_STATUS = {_CREDIT: "BOOK", _DEBIT: "BOOK", _INFO: "INFO", _BANK_STATUS: "INFO"}
+# The hot path's view of a 16 type code that can be signed: (direction, status); funds types with no extra fields.
+_SIGNED_DETAIL = {code: ("DEBIT" if kind is _DEBIT else "CREDIT", _DETAIL_STATUS[kind])
+                  for code, kind in _TYPE_CLASSES.items() if kind in _DETAIL_STATUS}
+_PLAIN_FUNDS = frozenset(("", "0", "1", "2", "Z"))
 
 # The record a state accepts next, and the state it leads to. 16 in ACCOUNT is the reader's hot path.
 _START, _FILE, _GROUP, _ACCOUNT, _END = "START", "FILE", "GROUP", "ACCOUNT", "END"
@@ -109,6 +115,8 @@ _NEXT_STATE = {
 }
 # A logical record: code, first physical line, body after "NN,", continuations (is_88, text) or None, trailer weight.
 _Record = tuple[str, int, str, "list[tuple[bool, str]] | None", int]
+_Decimal = Decimal
+_blake2b = hashlib.blake2b
 _new_tuple = tuple.__new__  # builds a NamedTuple from a tuple of exactly its fields, without the keyword machinery
 _EXPECTED_NEXT = {_START: "01", _FILE: "02 or 99", _GROUP: "03 or 98", _ACCOUNT: "16 or 49", _END: "nothing after 99"}
 
@@ -215,6 +223,12 @@ def _logical_records(lines: list[str], source_file: str, variants: set[str]) -> 
     code = ""
     first_line, body, continuations, weight = 0, "", None, 0
     for line_no, line in enumerate(lines, 1):
+        # The common line: one whole record, a known code other than 88, no '/' before its last character.
+        if line[2:3] == "," and line[:2] in _OPENING_CODES and line.find("/") in (-1, len(line) - 1):
+            if code:
+                yield code, first_line, body, continuations, weight
+            code, first_line, body, continuations, weight = line[:2], line_no, line[3:], None, 1
+            continue
         if not line:
             continue
         slash = line.find("/")
@@ -379,10 +393,15 @@ class _Group:
 class _Account:
     """An account being read: its identity, currency and what its 49 must agree with."""
 
-    __slots__ = ("ordinal", "account_id", "currency", "total", "weight", "balances", "entries")
+    __slots__ = ("ordinal", "account_id", "currency", "as_of_date", "places", "id_prefix", "seen", "total", "weight",
+                 "balances", "entries")
 
-    def __init__(self, ordinal: int, account_id: str, currency: str) -> None:
-        self.ordinal, self.account_id, self.currency = ordinal, account_id, currency
+    def __init__(self, ordinal: int, account_id: str, currency: str, as_of_date: date, places: int, id_prefix: str,
+                 seen: dict[str, int]) -> None:
+        self.ordinal, self.account_id, self.currency, self.as_of_date = ordinal, account_id, currency, as_of_date
+        self.places = places  # the currency's implied decimal places, looked up once
+        self.id_prefix = id_prefix  # the start of its 16s' id key texts (see _Reader._detail)
+        self.seen = seen  # the counter's index of ids with that prefix (OccurrenceCounter.scope)
         self.total = 0
         self.weight = 0
         self.balances: list[BankBalance] = []
@@ -414,13 +433,47 @@ class _Reader:
         handlers = {"01": self._file_header, "02": self._group_header, "03": self._account_header,
                     "49": self._account_trailer, "98": self._group_trailer, "99": self._file_trailer}
         detail = self._detail
+        key_id = self.counter.key_id
+        source_file = self.source_file
         details = weight = 0
+        account: _Account | None = None
         record: _Record = ("", 0, "", None, 0)
         for record in records:
             weight += record[4]
             if state is _ACCOUNT and record[0] == "16":
-                detail(record)
                 details += 1
+                # The hot path, inline: a one-line 16 closed by '/', plain funds type, an amount of plain digits and a
+                # code that signs it. Anything else (and every error) goes through _detail, which gives the same id.
+                body = record[2]
+                if record[3] is None and body[-1:] == "/":
+                    parts = body[:-1].split(",", 5)
+                    if len(parts) == 6:
+                        type_code, amount_text, funds, bank_reference, customer_reference, text = parts
+                        signed = _SIGNED_DETAIL.get(type_code)
+                        if (signed is not None and funds in _PLAIN_FUNDS and amount_text.isdigit()
+                                and amount_text.isascii() and len(amount_text) <= _AMOUNT_DIGITS_MAX):
+                            account.weight += 1
+                            account.total += int(amount_text)
+                            direction, status = signed
+                            amount = _Decimal(amount_text).scaleb(-account.places)
+                            if direction == "DEBIT":
+                                amount = -amount
+                            bank_reference, customer_reference = bank_reference.strip(), customer_reference.strip()
+                            text = text.strip()
+                            key = (f"{account.id_prefix}{type_code}\x1f{amount_text}\x1f{funds}\x1f{bank_reference}"
+                                   f"\x1f{customer_reference}\x1f{text}")
+                            record_id = _blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+                            seen = account.seen
+                            if record_id in seen:  # a repeat: the counter numbers it
+                                record_id = key_id(key, seen)
+                            else:
+                                seen[record_id] = 1
+                            account.entries.append(_new_tuple(BankEntry, (
+                                source_file, record_id, f"line {record[1]}", account.account_id, account.currency,
+                                account.as_of_date, None, type_code, direction, amount, funds, bank_reference,
+                                customer_reference, text, status, False)))
+                            continue
+                detail(record)
                 continue
             following = _NEXT_STATE.get((state, record[0]))
             if following is None:
@@ -428,6 +481,7 @@ class _Reader:
             self.weight = weight
             handlers[record[0]](record)
             state = following
+            account = self.account
         if state is _START:
             self._reject(0, "", "record code", "NOT_BAI2", "01", "no records", "the file holds no BAI2 records")
         if state is not _END:
@@ -563,7 +617,9 @@ class _Reader:
         currency = fields[1].strip() or group.currency
         if currency != group.currency:
             self._currency(currency, line_no, "03")
-        account = _Account(group.accounts + 1, account_id, currency)
+        id_prefix = f"{self.source_file}\x1f16\x1f{account_id}\x1f{currency}\x1f{group.as_of_text}\x1f"
+        account = _Account(group.accounts + 1, account_id, currency, group.as_of_date, currency_places(currency),
+                           id_prefix, self.counter.scope(id_prefix))
         account.weight = record[4]
         self.account = account
         self._summaries(fields[2:-1], account, line_no)
@@ -595,7 +651,7 @@ class _Reader:
         account.total += raw
         if kind is _STATUS or kind is _BANK_STATUS:
             group = self.group
-            record_id = self.counter.record_id(account.account_id, account.currency, group.as_of_text, type_code,
+            record_id = self.counter.record_id("03", account.account_id, account.currency, group.as_of_text, type_code,
                                                str(amount))
             balance_type = _BALANCE_TYPES.get(type_code) or f"BAI{type_code}"
             account.balances.append(BankBalance(self.source_file, record_id, f"line {line_no}", account.account_id,
@@ -663,10 +719,10 @@ class _Reader:
             direction, amount = "DEBIT", -amount
         bank_reference, customer_reference = fixed[-2].strip(), fixed[-1].strip()
         account_id, currency, group = account.account_id, account.currency, self.group
-        # The id's parts as text: content_id hashes str() of each part, so the id is the one the objects would give,
-        # and the counter's key hashes faster (strings cache their hash).
-        record_id = self.counter.record_id(account_id, currency, group.as_of_text, type_code, str(amount),
-                                           bank_reference, customer_reference, text)
+        # The id's key: the account's prefix and the record's fields as written (the fast path in run builds the same).
+        funds_fields = ",".join(fixed[2:-2])
+        record_id = self.counter.key_id(f"{account.id_prefix}{type_code}\x1f{amount_text}\x1f{funds_fields}\x1f"
+                                        f"{bank_reference}\x1f{customer_reference}\x1f{text}", account.seen)
         account.entries.append(_new_tuple(BankEntry, (
             self.source_file, record_id, f"line {line_no}", account_id, currency, group.as_of_date, value_date,
             type_code, direction, amount, funds, bank_reference, customer_reference, text, status, False)))

@@ -30,13 +30,14 @@ anything before the iterator is exhausted.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
 from recon.contracts.xmlsafe import SafeTarget, XmlSource, iter_target
-from recon.domain import AllocationReport, PositionReport, Problem, SettlementPrice, TradeReport, content_id
+from recon.domain import AllocationReport, PositionReport, Problem, SettlementPrice, TradeReport
 from recon.errors import FileRejected
 from recon.money import MoneyError, to_decimal
 
@@ -53,6 +54,8 @@ _SIDES = {"1": "BUY", "2": "SELL"}
 _PUT_CALL = {"0": "P", "1": "C"}
 _CFI_TYPES = {"F": "FUT", "O": "OPT"}
 _ZERO = Decimal(0)
+_blake2b = hashlib.blake2b
+_new_tuple = tuple.__new__
 
 
 class FixmlSummary(NamedTuple):
@@ -212,9 +215,11 @@ class _FixmlTarget(SafeTarget):
         except _BadValue as bad:
             self._quarantine(name, attributes, nodes, location, bad)
             return
+        record_id, source_file, produced = self.ids.record_id, self.source_file, self.produced
         for record_type, record_location, fields, key in parsed:
-            record_id = self.ids.record_id(record_type.__name__, key)
-            self.produced.append(record_type(self.source_file, record_id, record_location, *fields))
+            # tuple.__new__ on the record's exact fields: the NamedTuple without its keyword machinery
+            produced.append(_new_tuple(record_type, (source_file, record_id(record_type.__name__, key), record_location,
+                                                     *fields)))
 
     def _close_batch(self) -> None:
         """Check the batch's ``TotMsg`` against the messages it held."""
@@ -250,10 +255,11 @@ class _FixmlTarget(SafeTarget):
 class _SeenIds:
     """Content ids with occurrence numbers, like :class:`recon.domain.OccurrenceCounter`, in little space per id.
 
-    OccurrenceCounter keeps every row's fields, which a streamed file of millions of messages cannot afford. This
-    index keeps the 64-bit value of each first-occurrence id in an open-addressing table of 8-byte slots (load at
-    most 1/2: 16-32 bytes per record) and a dict for the rare repeats. The ids are the ones OccurrenceCounter would
-    give for the same key texts: ``content_id(source_file, occurrence, kind, *key)``.
+    OccurrenceCounter keeps a 16-character id string per row, which a streamed file of millions of messages cannot
+    afford. This index keeps the 64-bit value of each first-occurrence id (BLAKE2b, 8-byte digest) in an
+    open-addressing table of 8-byte slots (load at most 1/2: 16-32 bytes per record) and a dict for the rare repeats.
+    The ids are the ones OccurrenceCounter.key_id would give for the key text ``source_file, kind, *key`` joined by
+    \\x1f. This index is the only memory that grows with the file.
     """
 
     def __init__(self, source_file: str) -> None:
@@ -264,14 +270,14 @@ class _SeenIds:
 
     def record_id(self, kind: str, key: list[str]) -> str:
         """The content id of a record of ``kind`` with these key texts, numbered by identical ones before it."""
-        joined = "\x1f".join(key)  # content_id joins its parts with \x1f: the same id as passing *key, faster
-        first = content_id(f"{self._source}\x1f0\x1f{kind}\x1f{joined}")
-        value = int(first, 16) or 1
+        text = f"{self._source}\x1f{kind}\x1f{chr(31).join(key)}"
+        digest = _blake2b(text.encode("utf-8"), digest_size=8).digest()
+        value = int.from_bytes(digest, "big") or 1
         if self._add(value):
-            return first
+            return digest.hex()
         occurrence = self._repeats.get(value, 1)
         self._repeats[value] = occurrence + 1
-        return content_id(self._source, occurrence, kind, joined)
+        return _blake2b(f"{text}\x1f#{occurrence}".encode("utf-8"), digest_size=8).hexdigest()
 
     def _add(self, value: int) -> bool:
         """Insert ``value``; False when it was already present."""
@@ -604,6 +610,9 @@ def _number(text: str, element: str, index: int, attribute: str) -> Decimal:
     """An exact Decimal through recon.money.to_decimal (cached by text); a bad one quarantines the message."""
     number = _NUMBERS.get(text)
     if number is None:
+        digits = text[1:] if text[:1] == "-" else text
+        if digits[:1].isdigit() and digits.replace(".", "", 1).isdigit() and digits.isascii():
+            return Decimal(text)  # plain -123.45: exact, and no check of to_decimal's can fail (not cached: too many)
         try:
             number = to_decimal(text)
         except MoneyError:
