@@ -18,7 +18,7 @@ clearing_grain as (
     select
         dco, seg_class, asset_type, coalesce(holding_type, '') as holding_type, coalesce(cusip, '') as cusip,
         currency, sum(market_value) as market_value, list_sort(list(record_id)) as records,
-        list_sort(list(distinct source_file)) as source_files
+        list(distinct source_file order by source_file nulls first) as source_files
     from clearing
     group by all
 ),
@@ -27,7 +27,7 @@ ledger_grain as (
     select
         dco, seg_class, asset_type, coalesce(holding_type, '') as holding_type, coalesce(cusip, '') as cusip,
         currency, sum(market_value) as market_value, list_sort(list(record_id)) as records,
-        list_sort(list(distinct source_file)) as source_files
+        list(distinct source_file order by source_file nulls first) as source_files
     from ledger
     group by all
 ),
@@ -45,10 +45,11 @@ joined as (
         coalesce(clearing_grain.market_value, 0) - coalesce(ledger_grain.market_value, 0) as difference,
         coalesce(clearing_grain.records, cast([] as varchar[])) as clearing_records,
         coalesce(ledger_grain.records, cast([] as varchar[])) as ledger_records,
-        list_sort(list_distinct(list_concat(
+        -- clearing and ledger files are in different folders and each list is already sorted and distinct
+        list_concat(
             coalesce(clearing_grain.source_files, cast([] as varchar[])),
             coalesce(ledger_grain.source_files, cast([] as varchar[]))
-        ))) as source_files
+        ) as source_files
     from clearing_grain
     full outer join ledger_grain
         on ledger_grain.dco = clearing_grain.dco

@@ -37,7 +37,7 @@ clearing as (
         min(settlement_price) as settlement_price_min,
         max(settlement_price) as settlement_price_max,
         list_sort(list(record_id)) as records,
-        list_sort(list(distinct source_file)) as source_files
+        list(distinct source_file order by source_file nulls first) as source_files
     from reports
     where route = 'DCO_SETTLEMENT' and settl_session = 'EOD' and biz_date = business_date
     group by all
@@ -73,7 +73,7 @@ ledger as (
         min(settlement_price) as settlement_price_min,
         max(settlement_price) as settlement_price_max,
         list_sort(list(record_id)) as records,
-        list_sort(list(distinct source_file)) as source_files
+        list(distinct source_file order by source_file nulls first) as source_files
     from ledger_mapped
     group by all
 )
@@ -111,9 +111,10 @@ select
     ledger.settlement_price_max as ledger_price_max,
     coalesce(clearing.records, cast([] as varchar[])) as clearing_records,
     coalesce(ledger.records, cast([] as varchar[])) as ledger_records,
-    list_sort(list_distinct(list_concat(
+    -- clearing and ledger files are in different folders and each list is already sorted and distinct
+    list_concat(
         coalesce(clearing.source_files, cast([] as varchar[])), coalesce(ledger.source_files, cast([] as varchar[]))
-    ))) as source_files
+    ) as source_files
 from clearing
 full outer join ledger
     on ledger.dco = clearing.dco

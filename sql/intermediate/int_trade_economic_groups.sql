@@ -27,8 +27,34 @@ open_sides as (
     or (side_name = 'LEDGER' and clearing_trade_id = '')
 ),
 
+keyed as (
+    -- one number per group (nulls alike, as in a group by), so that the group's records and files can be merged
+    -- from their elements and joined back: BigQuery sorts and de-duplicates a plain aggregate, never a flattened list
+    select
+        open_sides.*,
+        dense_rank() over (
+            order by side_name, trade_date, position_account, seg_class, currency, instrument_key, side, price
+        ) as group_id
+    from open_sides
+),
+
+group_records as (
+    select keyed.group_id, list_sort(list(record_id)) as records
+    from keyed
+    cross join unnest(keyed.records) as element(record_id)
+    group by keyed.group_id
+),
+
+group_files as (
+    select keyed.group_id, list(distinct source_file order by source_file nulls first) as source_files
+    from keyed
+    cross join unnest(keyed.source_files) as element(source_file)
+    group by keyed.group_id
+),
+
 grouped as (
     select
+        group_id,
         side_name,
         trade_date,
         position_account,
@@ -38,19 +64,24 @@ grouped as (
         side,
         price,
         sum(signed_quantity) as quantity,
-        list_sort(flatten(list(records))) as records,
-        list_sort(list(trade_key)) as trade_keys,
-        list_sort(list_distinct(flatten(list(source_files)))) as source_files
-    from open_sides
+        list_sort(list(trade_key)) as trade_keys
+    from keyed
     group by all
 ),
 
+merged as (
+    select grouped.*, group_records.records, group_files.source_files
+    from grouped
+    inner join group_records on group_records.group_id = grouped.group_id
+    inner join group_files on group_files.group_id = grouped.group_id
+),
+
 clearing as (
-    select * from grouped where side_name = 'CLEARING'
+    select * from merged where side_name = 'CLEARING'
 ),
 
 ledger as (
-    select * from grouped where side_name = 'LEDGER'
+    select * from merged where side_name = 'LEDGER'
 )
 
 select
@@ -71,7 +102,8 @@ select
     case when clearing.quantity = ledger.quantity then 'MATCH' else 'QUANTITY_MISMATCH' end as outcome,
     clearing.records as clearing_records,
     ledger.records as ledger_records,
-    list_sort(list_distinct(list_concat(clearing.source_files, ledger.source_files))) as source_files
+    -- clearing and ledger files are in different folders and each list is already sorted and distinct
+    list_concat(clearing.source_files, ledger.source_files) as source_files
 from clearing
 cross join rule_pass
 inner join ledger

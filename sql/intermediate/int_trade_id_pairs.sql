@@ -15,7 +15,11 @@ clearing as (
 ),
 
 ledger as (
-    select * from sides where side_name = 'LEDGER' and clearing_trade_id <> ''
+    -- a ledger side is one ledger trade, its records and source_files one element each (int_trade_sides): taken out
+    -- here because BigQuery sorts and de-duplicates a plain aggregate, never a flattened list
+    select sides.*, records[1] as record_id, source_files[1] as source_file
+    from sides
+    where side_name = 'LEDGER' and clearing_trade_id <> ''
 ),
 
 grouped as (
@@ -34,8 +38,8 @@ grouped as (
         sum(ledger.signed_quantity) as ledger_quantity,
         min(ledger.price) as ledger_price_min,
         max(ledger.price) as ledger_price_max,
-        list_sort(flatten(list(ledger.records))) as ledger_records,
-        flatten(list(ledger.source_files)) as ledger_source_files
+        list_sort(list(ledger.record_id)) as ledger_records,
+        list(distinct ledger.source_file order by ledger.source_file nulls first) as ledger_source_files
     from clearing
     inner join ledger
         on ledger.clearing_trade_id = clearing.trd_id
@@ -56,7 +60,8 @@ measured as (
         end as ledger_price,
         rule_pass.amount_tolerance_below as price_below,
         rule_pass.amount_tolerance_above as price_above,
-        list_sort(list_distinct(list_concat(clearing_source_files, ledger_source_files))) as source_files
+        -- clearing and ledger files are in different folders and each list is already sorted and distinct
+        list_concat(clearing_source_files, ledger_source_files) as source_files
     from grouped
     cross join rule_pass
 ),

@@ -29,10 +29,21 @@ ranked as (
                 record_id desc
         ) as state_rank,
         bool_or(trans_typ = 'CANCEL') over (partition by trd_id, leg, trade_date) as is_cancelled,
-        list_sort(list(record_id) over (partition by trd_id, leg, trade_date)) as records,
-        list_sort(list_distinct(list(source_file) over (partition by trd_id, leg, trade_date))) as source_files,
         count(*) over (partition by trd_id, leg, trade_date) as report_count
     from todays
+),
+
+trade_reports as (
+    select
+        trd_id,
+        leg,
+        trade_date,
+        -- every report's record and file, sorted: grouped here and joined back rather than windowed in ranked, as
+        -- BigQuery allows no ORDER BY or DISTINCT in an ARRAY_AGG over a window
+        list_sort(list(record_id)) as records,
+        list(distinct source_file order by source_file nulls first) as source_files
+    from todays
+    group by trd_id, leg, trade_date
 )
 
 select
@@ -53,7 +64,8 @@ select
     put_call,
     strike,
     position_account,
-    records,
-    source_files
+    trade_reports.records,
+    trade_reports.source_files
 from ranked
+inner join trade_reports using (trd_id, leg, trade_date)
 where state_rank = 1
