@@ -217,6 +217,7 @@ def compute(sources: dict[str, pa.Table], rules: RuleSet, business_date: date,
             problems: list[Problem]) -> dict[str, pa.Table]:
     """Run the SQL models over the canonical tables; returns the marts and the routing quarantine."""
     connection = duckdb.connect()
+    connection.execute("set enable_progress_bar = false")  # it would print into the command's output
     try:
         registered = dict(sources)
         registered.update({

@@ -44,6 +44,8 @@ class DuckDBWarehouse:
             self.connection = duckdb.connect(str(path))
         except duckdb.IOException as error:
             raise WarehouseError(f"cannot open warehouse {path}: {error}") from None
+        # no progress bar: it would print into the command's output (``--json`` included)
+        self.connection.execute("set enable_progress_bar = false")
         self._ensure_tables()
 
     def __enter__(self) -> DuckDBWarehouse:
