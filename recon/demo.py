@@ -19,7 +19,7 @@ DEMO_OPTIONS = GenerateOptions(start=date(2026, 11, 20), days=4, accounts=40, tr
 
 def _day_summary(warehouse: Path, day: date, exit_code: int) -> dict:
     with DuckDBWarehouse(warehouse) as target:
-        breaks = [b for b in target.read_partition("recon_breaks", day) if b["status"] != "PENDING"]
+        breaks = [b for b in target.read_partition("recon_breaks", day) if b["status"] in ("NEW", "OPEN")]
         lines = target.read_partition("seg_statement_lines", day)
         alerts = target.read_partition("seg_alerts", day)
     excess = {row["seg_class"]: f"{round_cents(row['amount_usd']):,}" for row in lines

@@ -262,10 +262,27 @@ def _problems(document: dict) -> list[Problem]:
     return sorted({Problem(**p) for p in document["problems"]})
 
 
+PREVIOUS_BREAK_COLUMNS = ("break_id", "recon", "break_type", "status", "seg_class", "bank_account_id", "account",
+                          "currency", "reference", "first_seen_date", "age_business_days")
+
+
+def _previous_breaks(ctx: DayContext) -> pa.Table:
+    """The previous business day's published breaks (empty for a new warehouse): the age of today's breaks."""
+    schema = warehouse_tables()["recon_breaks"].arrow_schema()
+    schema = pa.schema([schema.field(name) for name in PREVIOUS_BREAK_COLUMNS])
+    if not ctx.warehouse.exists():
+        return schema.empty_table()
+    with DuckDBWarehouse(ctx.warehouse) as target:
+        rows = target.read_partition("recon_breaks", calendar.previous_business_day(ctx.business_date))
+    return pa.Table.from_pylist([{c: row[c] for c in PREVIOUS_BREAK_COLUMNS} for row in rows], schema=schema)
+
+
 def match(ctx: DayContext) -> dict:
     """Run every reconciliation over the validated tables and check conservation before anything is published."""
     validated = _read_json(ctx.work_dir / "validated.json")
-    outputs = compute(_read_tables(ctx.work_dir / "validated"), load_rules(), ctx.business_date, _problems(validated))
+    sources = _read_tables(ctx.work_dir / "validated")
+    sources["src_warehouse__previous_breaks"] = _previous_breaks(ctx)
+    outputs = compute(sources, load_rules(), ctx.business_date, _problems(validated))
     _check_outputs(outputs, validated["reports"])
     _write_tables(ctx.work_dir / "marts", outputs)
     return {name: table.num_rows for name, table in outputs.items()}

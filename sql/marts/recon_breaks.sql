@@ -1,35 +1,22 @@
 -- Every break of the day with its stable id, status, age and materiality tier.
 with breaks as (
-    select * from int_breaks_all
-),
-
-run_parameters as (
-    select * from stg_run__parameters
+    select * from int_breaks_aged
 ),
 
 tiers as (
     select * from stg_rules__tiers
 ),
 
-dated as (
-    select
-        breaks.*,
-        run_parameters.business_date as first_seen_date,
-        0 as age_business_days
-    from breaks
-    cross join run_parameters
-),
-
 identified as (
     select
-        -- the amount is not part of the id: it may change while the difference stays unresolved
-        substr(md5(concat(
+        -- a carried break keeps its id; a new one's id leaves out the amount, which may change while it is open
+        coalesce(carried_break_id, substr(md5(concat(
             recon, '|', grain_key, '|', break_type, '|', cast(first_seen_date as varchar), '|',
             -- each list is sorted already, so clearing|bank|ledger concatenated is a fixed order
             array_to_string(list_concat(clearing_records, bank_records, ledger_records), ',')
-        )), 1, 16) as break_id,
-        dated.*
-    from dated
+        )), 1, 16)) as break_id,
+        breaks.*
+    from breaks
 ),
 
 tier_choice as (
@@ -39,7 +26,8 @@ tier_choice as (
     from identified
     inner join tiers
         on abs(identified.difference) >= tiers.min_abs_difference
-        or identified.age_business_days >= tiers.min_age_business_days
+        -- a resolved break is not escalated by its age
+        or (identified.status <> 'RESOLVED' and identified.age_business_days >= tiers.min_age_business_days)
     group by identified.break_id
 )
 

@@ -1,0 +1,91 @@
+-- Today's breaks aged against the previous business day's open breaks: a grain still broken keeps its break id and
+-- first-seen date and is OPEN one business day older; an open grain no longer broken is RESOLVED (same id).
+with breaks as (
+    select * from int_breaks_all
+),
+
+previous as (
+    select * from stg_warehouse__previous_breaks
+),
+
+run_parameters as (
+    select * from stg_run__parameters
+),
+
+carried as (
+    select
+        breaks.*,
+        previous.break_id as carried_break_id,
+        previous.first_seen_date as carried_first_seen_date,
+        previous.age_business_days + 1 as carried_age_business_days
+    from breaks
+    left join previous
+        on previous.recon = breaks.recon
+        and previous.break_type = breaks.break_type
+        and coalesce(previous.bank_account_id, '') = coalesce(breaks.bank_account_id, '')
+        and coalesce(previous.account, '') = coalesce(breaks.account, '')
+        and previous.currency = breaks.currency
+        and coalesce(previous.reference, '') = coalesce(breaks.reference, '')
+),
+
+resolved as (
+    select previous.*
+    from previous
+    left join breaks
+        on breaks.recon = previous.recon
+        and breaks.break_type = previous.break_type
+        and coalesce(breaks.bank_account_id, '') = coalesce(previous.bank_account_id, '')
+        and coalesce(breaks.account, '') = coalesce(previous.account, '')
+        and breaks.currency = previous.currency
+        and coalesce(breaks.reference, '') = coalesce(previous.reference, '')
+    where breaks.recon is null
+)
+
+select
+    carried.recon,
+    carried.break_type,
+    case when carried.carried_break_id is not null then 'OPEN' else carried.status end as status,
+    carried.seg_class,
+    carried.bank_account_id,
+    carried.account,
+    carried.currency,
+    carried.reference,
+    carried.clearing_amount,
+    carried.bank_amount,
+    carried.ledger_amount,
+    carried.difference,
+    carried.expected_date,
+    carried.clearing_records,
+    carried.bank_records,
+    carried.ledger_records,
+    carried.source_files,
+    carried.grain_key,
+    carried.carried_break_id,
+    coalesce(carried.carried_first_seen_date, run_parameters.business_date) as first_seen_date,
+    coalesce(carried.carried_age_business_days, 0) as age_business_days
+from carried
+cross join run_parameters
+union all
+select
+    resolved.recon,
+    resolved.break_type,
+    'RESOLVED' as status,
+    resolved.seg_class,
+    resolved.bank_account_id,
+    resolved.account,
+    resolved.currency,
+    resolved.reference,
+    cast(null as decimal(38, 9)) as clearing_amount,
+    cast(null as decimal(38, 9)) as bank_amount,
+    cast(null as decimal(38, 9)) as ledger_amount,
+    cast(0 as decimal(38, 9)) as difference,
+    cast(null as date) as expected_date,
+    cast([] as varchar[]) as clearing_records,
+    cast([] as varchar[]) as bank_records,
+    cast([] as varchar[]) as ledger_records,
+    cast([] as varchar[]) as source_files,
+    '' as grain_key,
+    resolved.break_id as carried_break_id,
+    resolved.first_seen_date,
+    resolved.age_business_days + 1 as age_business_days
+from resolved
