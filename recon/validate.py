@@ -208,4 +208,5 @@ def _rule(kind: str, kwargs: dict) -> str:
 
 
 def _number(value: float | int) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+    """A bound of an expectation as written in the suite, without a float: 0 not 0.0."""
+    return format(Decimal(str(value)).normalize(), "f")

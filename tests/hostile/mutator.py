@@ -2,8 +2,7 @@
 
 Each :class:`Variant` names a base sample (a path under ``../shared/samples``, or ``CSV_BASE`` for the synthetic
 cash journal below: there is no public ledger CSV), a mutation, the reader that must meet it and what that reader
-must do: reject the FILE with an error code, or quarantine a ROW with an error code. ``gap`` is set when the reader
-does not do that yet: the test marks the case as a strict xfail with that reason, so the gap stays visible.
+must do: reject the FILE with an error code, or quarantine a ROW with an error code.
 
 A mutation is ``(base bytes, output path, secret path) -> None`` and writes the variant to the output path; most are
 byte rewrites (:func:`rewrite`), the 50 MB single-line variants stream their output in 1 MB chunks.
@@ -30,7 +29,7 @@ class MutationError(Exception):
 
 
 class Variant(NamedTuple):
-    """One row of the corpus: id, base sample, mutation, reader family, FILE/ROW outcome and its code, gap."""
+    """One row of the corpus: id, base sample, mutation, reader family, FILE/ROW outcome and its code."""
 
     id: str
     base: str
@@ -38,7 +37,6 @@ class Variant(NamedTuple):
     reader: str  # bai2, camt, fixml or csv
     scope: str  # FILE: FileRejected with ``code``; ROW: the reader returns a ROW problem with ``code``
     code: str
-    gap: str = ""
 
 
 CSV_HEADER = (b"entry_id,value_date,account_id,bank_account_id,seg_class,entry_type,counterparty,currency,amount,"
