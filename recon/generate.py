@@ -16,8 +16,12 @@ The story the files tell, and the conventions the recons use on it:
   next business day, as one bank entry on the settlement account and one DCO_SETTLEMENT journal entry, both with the
   reference ``CME-ITD-YYYYMMDD`` / ``CME-EOD-YYYYMMDD`` (the cycle's date). T's own EOD cycle is pending on T.
 * BANK_BALANCE: the bank's closing balance less the books' balance equals the day's bank entries less the day's
-  journal entries on that account (which is exactly the sum of the CASH and DCO differences), except on the one
-  account per day where an unexplained difference is planted.
+  journal entries on that account plus the planted CASH and DCO breaks still open from earlier days (exactly the sum
+  of the CASH and DCO differences, today's and carried), except on the one account per day where an unexplained
+  difference is planted. Differences matched within tolerance are written off by the next day.
+* Aging: the planted CASH, DCO_SETTLEMENT and TRADE breaks stay open on every later day (OPEN in the answer key),
+  except day 1's CASH MISSING_LEDGER, which the books book late on day 3 with its original value date: that break is
+  NEW on day 1, OPEN on day 2 and RESOLVED on day 3, when the late journal entry is matched against it.
 * POSITION, TRADE, COLLATERAL: consistent on both sides except for the plants below. The TRADE plants are extra
   trades written to ``clearing/trade_amendments.xml`` and ``trades.csv``; they move no position and no settlement
   amount (positions and cycles come from the day's regular trades only).
@@ -43,7 +47,7 @@ import csv
 import json
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -92,7 +96,8 @@ class PlantedBreak:
     """A break a recon must raise: business date, recon, break type, bank account, currency, reference (None for
     BANK_BALANCE) and difference (CASH bank - ledger; DCO leg - clearing; BANK_BALANCE the unexplained amount;
     POSITION, TRADE and COLLATERAL clearing - ledger). account: the recon_breaks ``account`` for POSITION and TRADE
-    (the position account), None otherwise. For POSITION, TRADE and COLLATERAL bank_account_id is None and
+    (the position account), None otherwise. status: NEW on the day it is planted; an item break (CASH,
+    DCO_SETTLEMENT, TRADE) is listed again as OPEN on every later day until it is fixed, with its first_seen_date. For POSITION, TRADE and COLLATERAL bank_account_id is None and
     reference is what the recon writes: ``exchange|product|type|month|put_call|strike|measure``, the TrdID or ledger
     trade_id, ``dco|seg_class|CASH|currency`` or ``dco|seg_class|SECURITY|cusip|holding_type``."""
 
@@ -104,6 +109,8 @@ class PlantedBreak:
     reference: str | None
     difference: Decimal
     account: str | None = None
+    status: str = "NEW"
+    first_seen_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -388,6 +395,11 @@ class _World:
         self.prev_cycles: dict[tuple[str, str, str], list[Decimal]] = {}
         self.prev_day = calendar.previous_business_day(days[0])
         self.breaks: list[PlantedBreak] = []
+        # bank - ledger of the planted item breaks still open, per bank account: the books carry them day to day
+        self.outstanding: dict[str, Decimal] = {}
+        # the day-1 CASH MISSING_LEDGER movement, booked late on day 3; its break is fixed then
+        self.late_booking: _Movement | None = None
+        self.fixed: dict[tuple[str, str | None, str | None], date] = {}
         self.decoys: list[Decoy] = []
         self.pending: list[PendingSettlement] = []
 
@@ -418,10 +430,26 @@ def generate(out: Path, options: GenerateOptions) -> AnswerKey:
     world.prev_cycles = _clearing_day(out, world, world.prev_day, 0)
     for number, day in enumerate(days, start=1):
         _business_day(out, world, day, number)
-    key = AnswerKey(options, tuple(world.breaks), tuple(world.decoys), tuple(world.pending))
+    key = AnswerKey(options, tuple(world.breaks) + _carried_breaks(world), tuple(world.decoys), tuple(world.pending))
     text = json.dumps(key.to_json(), sort_keys=True, indent=1) + "\n"
     (out / "answer_key.json").write_text(text, encoding="utf-8")
     return key
+
+
+ITEM_RECONS = ("CASH", "DCO_SETTLEMENT", "TRADE")
+LATE_BOOKING_DAY = 3
+
+
+def _carried_breaks(world: _World) -> tuple[PlantedBreak, ...]:
+    """Every planted item break again as OPEN on each later business day, up to the day it is fixed."""
+    carried = []
+    for planted in world.breaks:
+        if planted.recon not in ITEM_RECONS:
+            continue
+        fixed = world.fixed.get((planted.recon, planted.bank_account_id, planted.reference))
+        carried += [replace(planted, business_date=day, status="OPEN", first_seen_date=planted.business_date)
+                    for day in world.days if planted.business_date < day and (fixed is None or day < fixed)]
+    return tuple(carried)
 
 
 def _check_options(options: GenerateOptions) -> None:
@@ -458,16 +486,22 @@ def _business_day(out: Path, world: _World, day: date, number: int) -> None:
     """One business day of the run: clearing, cash movements with the day's plants, bank files and the books."""
     cycles = _clearing_day(out, world, day, number)
     world.sequence = 0
+    outstanding = dict(world.outstanding)
     flows = [_customer_flow(world, day) for _ in range(max(CASH_FLOWS_MIN, world.options.accounts // 10))]
     flows = _plant_cash(world, day, flows)
+    if number == 1:
+        missing = next(b for b in world.breaks if b.recon == "CASH" and b.break_type == "MISSING_LEDGER")
+        world.late_booking = next(f for f in flows if f.reference == missing.reference)
     movements = flows + _firm_movements(world, day) + _cash_decoys(world, day)
+    if number == LATE_BOOKING_DAY and world.late_booking is not None:
+        movements.append(_book_late(world, day))
     movements += _plant_dco(world, day, _dco_items(world, day, cycles))
     mismatch = _plant_balance(world, day, movements)
     _apply_customer_flows(world, movements)
     folder = out / day.isoformat()
     openings = dict(world.bank_balance)
     _write_bank_files(folder / "bank", world, day, number, movements)
-    _write_books(folder / "ledger", world, day, movements, openings, mismatch)
+    _write_books(folder / "ledger", world, day, movements, openings, outstanding, mismatch)
     _write_csv(folder / "ledger" / "balances.csv", _BALANCES_HEADER, _balance_rows(world))
     _write_csv(folder / "ledger" / "custody.csv", _CUSTODY_HEADER, _custody_rows(world, number))
     _write_csv(folder / "ledger" / "other_fcm_equities.csv", _OTHER_FCM_HEADER,
@@ -1054,6 +1088,21 @@ def _add_break(world: _World, day: date, recon: str, break_type: str, movement: 
                                      movement.reference, difference))
 
 
+def _outstanding(world: _World, movement: _Movement) -> None:
+    """A planted item break stays in the books' difference from the bank (bank - ledger) until it is fixed."""
+    difference = (movement.bank_amount or 0) * movement.bank_copies - (movement.ledger_amount or 0)
+    world.outstanding[movement.bank_account_id] = world.outstanding.get(movement.bank_account_id, 0) + difference
+
+
+def _book_late(world: _World, day: date) -> _Movement:
+    """The day-1 deposit or withdrawal the books missed, booked today with its original value date: it resolves
+    day 1's CASH MISSING_LEDGER break."""
+    late = world.late_booking._replace(bank_amount=None, ledger_amount=world.late_booking.bank_amount)
+    world.fixed[("CASH", late.bank_account_id, late.reference)] = day
+    _outstanding(world, late)
+    return late
+
+
 def _plant_cash(world: _World, day: date, flows: list[_Movement]) -> list[_Movement]:
     """One of each CASH break on five customer flows, recorded in the answer key."""
     rng = world.rng
@@ -1075,6 +1124,7 @@ def _plant_cash(world: _World, day: date, flows: list[_Movement]) -> list[_Movem
             flow, difference = flow._replace(bank_copies=2), amount
         flows[index] = flow
         _add_break(world, day, "CASH", kind, flow, difference)
+        _outstanding(world, flow)
     return flows
 
 
@@ -1100,6 +1150,7 @@ def _cash_decoys(world: _World, day: date) -> list[_Movement]:
         difference = movement.bank_amount - movement.ledger_amount
         world.decoys.append(Decoy(day, "CASH", seg_funds, movement.currency, movement.reference, difference, expect))
     _add_break(world, day, "CASH", "AMOUNT_MISMATCH", beyond, beyond.bank_amount - beyond.ledger_amount)
+    _outstanding(world, beyond)
     return movements + [within, beyond]
 
 
@@ -1131,13 +1182,11 @@ def _plant_dco(world: _World, day: date, items: list[tuple[_Movement, Decimal]])
     movements = [movement for movement, _clearing in items]
     for kind, index in zip(kinds, rng.sample(range(len(items)), 5)):
         movement, clearing = items[index]
-        if kind == "MISSING_BANK":
-            movements[index] = movement._replace(bank_amount=None)
+        if kind in ("MISSING_BANK", "MISSING_LEDGER"):
+            leg = "bank_amount" if kind == "MISSING_BANK" else "ledger_amount"
+            movements[index] = movement._replace(**{leg: None})
             _add_break(world, day, "DCO_SETTLEMENT", kind, movement, -clearing)
-            continue
-        if kind == "MISSING_LEDGER":
-            movements[index] = movement._replace(ledger_amount=None)
-            _add_break(world, day, "DCO_SETTLEMENT", kind, movement, -clearing)
+            _outstanding(world, movements[index])
             continue
         delta = {"DECOY_MATCH": DCO_TOLERANCE, "DECOY_BREAK": DCO_TOLERANCE * 2}.get(
             kind, _cents(rng.randint(10_000, 1_000_000))) * rng.choice((-1, 1))
@@ -1145,6 +1194,7 @@ def _plant_dco(world: _World, day: date, items: list[tuple[_Movement, Decimal]])
         movements[index] = movement._replace(**{leg: clearing + delta})
         if kind != "DECOY_MATCH":
             _add_break(world, day, "DCO_SETTLEMENT", "AMOUNT_MISMATCH", movement, delta)
+            _outstanding(world, movements[index])
         if kind != "AMOUNT_MISMATCH":
             world.decoys.append(Decoy(day, "DCO_SETTLEMENT", movement.bank_account_id, movement.currency,
                                       movement.reference, delta, "MATCH" if kind == "DECOY_MATCH" else "BREAK"))
@@ -1234,10 +1284,11 @@ _JOURNAL_HEADER = ("entry_id", "value_date", "account_id", "bank_account_id", "s
                    "counterparty", "currency", "amount", "reference", "description")
 
 
-def _write_books(folder: Path, world: _World, day: date, movements: list[_Movement],
-                 openings: dict[str, Decimal], mismatch: dict[str, Decimal]) -> None:
-    """cash_journal.csv, and bank_balances.csv: opening + the day's journal entries, less any planted difference."""
-    books = dict(openings)
+def _write_books(folder: Path, world: _World, day: date, movements: list[_Movement], openings: dict[str, Decimal],
+                 outstanding: dict[str, Decimal], mismatch: dict[str, Decimal]) -> None:
+    """cash_journal.csv, and bank_balances.csv: the bank's opening less the item breaks still open from earlier days,
+    plus the day's journal entries, less any planted unexplained difference."""
+    books = {account: opening - outstanding.get(account, 0) for account, opening in openings.items()}
     rows = []
     for movement in movements:
         if movement.ledger_amount is None:

@@ -49,6 +49,7 @@ def _pass_rows(path: Path) -> list[dict]:
                 "amount_tolerance_above": _amount(raw["amount_tolerance"]["above"], where + " tolerance above"),
                 "date_window_before": int(raw["date_window_business_days"]["before"]),
                 "date_window_after": int(raw["date_window_business_days"]["after"]),
+                "carries_forward": bool(raw.get("carries_forward", False)),
             })
         except (KeyError, TypeError, ValueError) as error:
             raise ConfigError(f"{where}: invalid rule ({error})") from None
@@ -74,7 +75,7 @@ def load_rules(rules_dir: Path = RULES_DIR) -> RuleSet:
     passes = pa.Table.from_pylist(pass_rows, schema=pa.schema([
         ("recon", pa.string()), ("rule_id", pa.string()), ("rule_version", pa.int64()), ("pass_order", pa.int64()),
         ("amount_tolerance_below", _DECIMAL), ("amount_tolerance_above", _DECIMAL),
-        ("date_window_before", pa.int64()), ("date_window_after", pa.int64()),
+        ("date_window_before", pa.int64()), ("date_window_after", pa.int64()), ("carries_forward", pa.bool_()),
     ]))
     tiers = pa.Table.from_pylist(tier_rows, schema=pa.schema([
         ("tier", pa.string()), ("tier_rank", pa.int64()), ("min_abs_difference", _DECIMAL),

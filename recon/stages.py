@@ -262,19 +262,16 @@ def _problems(document: dict) -> list[Problem]:
     return sorted({Problem(**p) for p in document["problems"]})
 
 
-PREVIOUS_BREAK_COLUMNS = ("break_id", "recon", "break_type", "status", "seg_class", "bank_account_id", "account",
-                          "currency", "reference", "first_seen_date", "age_business_days")
-
-
 def _previous_breaks(ctx: DayContext) -> pa.Table:
-    """The previous business day's published breaks (empty for a new warehouse): the age of today's breaks."""
+    """The previous business day's published breaks (empty for a new warehouse): the age of today's breaks and the
+    item breaks carried into today's matching."""
     schema = warehouse_tables()["recon_breaks"].arrow_schema()
-    schema = pa.schema([schema.field(name) for name in PREVIOUS_BREAK_COLUMNS])
+    schema = pa.schema([field for field in schema if field.name != "business_date"])
     if not ctx.warehouse.exists():
         return schema.empty_table()
     with DuckDBWarehouse(ctx.warehouse) as target:
         rows = target.read_partition("recon_breaks", calendar.previous_business_day(ctx.business_date))
-    return pa.Table.from_pylist([{c: row[c] for c in PREVIOUS_BREAK_COLUMNS} for row in rows], schema=schema)
+    return pa.Table.from_pylist([{c: row[c] for c in schema.names} for row in rows], schema=schema)
 
 
 def match(ctx: DayContext) -> dict:

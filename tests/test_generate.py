@@ -309,47 +309,69 @@ def settlement_cycles(root: Path, day: date, session: str) -> dict[tuple[str, st
     return dict(cycles)
 
 
-def dco_breaks(root: Path, day: date, files: DayFiles) -> tuple[list[tuple], dict[str, Decimal]]:
-    """Three-way DCO_SETTLEMENT breaks, and per account the bank-minus-ledger of items whose legs differ."""
+def dco_breaks(root: Path, day: date, files: DayFiles
+               ) -> tuple[list[tuple], dict[str, Decimal], dict[tuple[str, str, str], Decimal]]:
+    """Three-way DCO_SETTLEMENT breaks, per account the bank-minus-ledger of items whose legs differ, and per
+    broken grain its bank-minus-ledger (what the books carry while the break is open)."""
     clearing = settlement_cycles(root, day, "ITD")
     clearing.update(settlement_cycles(root, calendar.previous_business_day(day), "EOD"))
     bank = {(e.bank_account_id, e.currency, e.customer_reference): e.amount for s in files.statements
             for e in s.entries if files.purposes[s.bank_account_id] == "SETTLEMENT"}
     ledger = {(r["bank_account_id"], r["currency"], r["reference"]): r["amount"] for r in files.journal
               if r["entry_type"] == "DCO_SETTLEMENT"}
-    breaks, explained = [], defaultdict(Decimal)
+    breaks, explained, gaps = [], defaultdict(Decimal), {}
     for key in sorted(set(clearing) | set(bank) | set(ledger)):
         legs = {"BANK": bank.get(key), "LEDGER": ledger.get(key)}
+        gap = (legs["BANK"] or 0) - (legs["LEDGER"] or 0)
         if legs["BANK"] != legs["LEDGER"]:
-            explained[key[0]] += (legs["BANK"] or 0) - (legs["LEDGER"] or 0)
+            explained[key[0]] += gap
+        found = len(breaks)
         if key not in clearing:
             breaks.append(("MISSING_CLEARING", *key, legs["BANK"] if legs["BANK"] is not None else legs["LEDGER"]))
-            continue
-        for side, amount in legs.items():
-            if amount is None:
-                breaks.append((f"MISSING_{side}", *key, -clearing[key]))
-            elif abs(amount - clearing[key]) > DCO_TOLERANCE:
-                breaks.append(("AMOUNT_MISMATCH", *key, amount - clearing[key]))
-    return breaks, explained
+        else:
+            for side, amount in legs.items():
+                if amount is None:
+                    breaks.append((f"MISSING_{side}", *key, -clearing[key]))
+                elif abs(amount - clearing[key]) > DCO_TOLERANCE:
+                    breaks.append(("AMOUNT_MISMATCH", *key, amount - clearing[key]))
+        if len(breaks) > found:
+            gaps[key] = gap
+    return breaks, explained, gaps
 
 
 def derived_key(root: Path) -> tuple[set[tuple], list[tuple]]:
-    """The breaks the conventions give from the files, and the pending EOD cycles."""
+    """The breaks the conventions give from the files, and the pending EOD cycles. CASH and DCO breaks are carried
+    from day to day (OPEN) until a later day's breaks at the same (recon, account, currency, reference) net them to
+    zero; while open, the books differ from the bank by them (CASH: the difference; DCO: the grain's bank - ledger)."""
     found: set[tuple] = set()
     pending = []
+    carried: dict[tuple, list[tuple[str, Decimal, Decimal]]] = {}
     for day in business_dates(root):
         files = day_files(root, day)
         cash, accepted = cash_breaks(cash_items(files))
-        dco, dco_explained = dco_breaks(root, day, files)
-        found |= {(day.isoformat(), "CASH", kind, account, ccy, ref, money(diff))
-                  for kind, account, ccy, ref, diff in cash}
-        found |= {(day.isoformat(), "DCO_SETTLEMENT", kind, account, ccy, ref, money(diff))
-                  for kind, account, ccy, ref, diff in dco}
+        dco, dco_explained, gaps = dco_breaks(root, day, files)
+        today: dict[tuple, list[tuple[str, Decimal, Decimal]]] = defaultdict(list)
+        for kind, account, ccy, ref, diff in cash:
+            today[("CASH", account, ccy, ref)].append((kind, diff, diff))
+        for kind, account, ccy, ref, diff in dco:
+            # a grain's gap counts once however many of its legs break
+            first = not today[("DCO_SETTLEMENT", account, ccy, ref)]
+            today[("DCO_SETTLEMENT", account, ccy, ref)].append((kind, diff, gaps[(account, ccy, ref)] if first else 0))
         explained = defaultdict(Decimal, accepted)
         for _kind, account, _ccy, _ref, difference in cash:
             explained[account] += difference
         for account, difference in dco_explained.items():
             explained[account] += difference
+        for (_recon, account, _ccy, _ref), items in carried.items():
+            explained[account] += sum(gap for _kind, _diff, gap in items)
+        still_open = {}
+        for grain in set(today) | set(carried):
+            new, old = today.get(grain, []), carried.get(grain, [])
+            if new and old and sum(diff for _kind, diff, _gap in new + old) == 0:
+                continue
+            found |= {(day.isoformat(), *grain[:1], kind, *grain[1:], money(diff)) for kind, diff, _gap in new + old}
+            still_open[grain] = old + new
+        carried = still_open
         for statement in files.statements:
             closing = next(b.amount for b in statement.balances if b.balance_type == "CLBD")
             unexplained = closing - files.books[(statement.bank_account_id, statement.currency)] - explained[

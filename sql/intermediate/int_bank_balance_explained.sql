@@ -1,7 +1,32 @@
 -- What explains a bank-versus-book difference on each account: the day's CASH items (breaks and differences
--- accepted within tolerance) and DCO settlement legs where bank and ledger differ. Each is bank - ledger.
+-- accepted within tolerance), DCO settlement legs where bank and ledger differ, and the CASH and DCO breaks still
+-- open from earlier days (carried or resolved today: a resolving item today offsets its carried break). Each is
+-- bank - ledger.
 with cash_breaks as (
     select bank_account_id, currency, difference from int_cash_breaks
+),
+
+carried as (
+    select * from int_item_carry where origin = 'PREVIOUS'
+),
+
+carried_cash as (
+    select bank_account_id, currency, difference from carried where recon = 'CASH'
+),
+
+-- a DCO grain's breaks (one per leg at fault) each repeat the grain's bank and ledger amounts: count it once
+carried_dco_grains as (
+    select distinct bank_account_id, currency, reference, bank_amount, ledger_amount
+    from carried
+    where recon = 'DCO_SETTLEMENT'
+),
+
+carried_dco as (
+    select
+        bank_account_id,
+        currency,
+        coalesce(bank_amount, 0) - coalesce(ledger_amount, 0) as difference
+    from carried_dco_grains
 ),
 
 cash_matches as (
@@ -30,6 +55,10 @@ items as (
     select * from cash_matches
     union all
     select * from dco_items
+    union all
+    select * from carried_cash
+    union all
+    select * from carried_dco
 )
 
 select

@@ -1,11 +1,17 @@
--- Today's breaks aged against the previous business day's open breaks: a grain still broken keeps its break id and
--- first-seen date and is OPEN one business day older; an open grain no longer broken is RESOLVED (same id).
+-- Today's breaks aged against the previous business day's open breaks, keeping each break's id and first-seen date.
+-- Snapshot recons: a grain still broken is OPEN one business day older; an open grain no longer broken is RESOLVED.
+-- Item recons: a carried break is OPEN one business day older until today's items net it to zero, then RESOLVED
+-- (int_item_carry); today's own item breaks are NEW.
 with breaks as (
     select * from int_breaks_all
 ),
 
 previous as (
-    select * from stg_warehouse__previous_breaks
+    select * from stg_warehouse__previous_breaks where not is_item_recon
+),
+
+carried_items as (
+    select * from int_item_carry where origin = 'PREVIOUS'
 ),
 
 run_parameters as (
@@ -89,3 +95,27 @@ select
     resolved.first_seen_date,
     resolved.age_business_days + 1 as age_business_days
 from resolved
+union all
+select
+    carried_items.recon,
+    carried_items.break_type,
+    case when carried_items.is_resolved then 'RESOLVED' else 'OPEN' end as status,
+    carried_items.seg_class,
+    carried_items.bank_account_id,
+    carried_items.account,
+    carried_items.currency,
+    carried_items.reference,
+    carried_items.clearing_amount,
+    carried_items.bank_amount,
+    carried_items.ledger_amount,
+    case when carried_items.is_resolved then cast(0 as decimal(38, 9)) else carried_items.difference end as difference,
+    carried_items.expected_date,
+    carried_items.clearing_records,
+    carried_items.bank_records,
+    carried_items.ledger_records,
+    carried_items.source_files,
+    carried_items.grain_key,
+    carried_items.break_id as carried_break_id,
+    carried_items.first_seen_date,
+    carried_items.age_business_days + 1 as age_business_days
+from carried_items

@@ -1,10 +1,20 @@
--- Every recon's breaks and pending items in one shape, before ids, ages and tiers.
-with cash as (
-    select * from int_cash_breaks
+-- Every recon's breaks and pending items found today in one shape, before ids, ages and tiers. Today's item
+-- breaks that resolved a break carried from an earlier day are matches (int_carried_matches), not breaks.
+with carry as (
+    select * from int_item_carry
 ),
 
-dco_settlement as (
-    select * from int_dco_breaks
+items as (
+    select
+        recon, break_type, 'NEW' as status, seg_class, bank_account_id, account, currency, reference,
+        clearing_amount, bank_amount, ledger_amount, difference, expected_date, clearing_records, bank_records,
+        ledger_records, source_files, grain_key
+    from carry
+    where origin = 'TODAY' and not is_resolved
+),
+
+pending as (
+    select * from int_dco_breaks where status = 'PENDING'
 ),
 
 bank_balance as (
@@ -15,22 +25,16 @@ positions as (
     select * from int_position_breaks
 ),
 
-trades as (
-    select * from int_trade_breaks
-),
-
 collateral as (
     select * from int_collateral_breaks
 )
 
-select * from cash
+select * from items
 union all
-select * from dco_settlement
+select * from pending
 union all
 select * from bank_balance
 union all
 select * from positions
-union all
-select * from trades
 union all
 select * from collateral

@@ -21,6 +21,10 @@ trades as (
 
 collateral as (
     select * from int_collateral_matches
+),
+
+carried as (
+    select * from int_carried_matches
 )
 
 select * from cash
@@ -34,3 +38,5 @@ union all
 select * from trades
 union all
 select * from collateral
+union all
+select * from carried

@@ -11,5 +11,6 @@ select
     cast(amount_tolerance_below as decimal(38, 9)) as amount_tolerance_below,
     cast(amount_tolerance_above as decimal(38, 9)) as amount_tolerance_above,
     date_window_before,
-    date_window_after
+    date_window_after,
+    carries_forward
 from source

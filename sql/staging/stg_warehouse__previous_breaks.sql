@@ -1,4 +1,7 @@
 -- The previous business day's open breaks, as published (read back from the warehouse by the match stage).
+-- Snapshot recons (BANK_BALANCE, POSITION, COLLATERAL) re-evaluate their grains every day, so an open break there
+-- is either found again (OPEN) or gone (RESOLVED). Item recons (CASH, DCO_SETTLEMENT, TRADE) see each record once:
+-- their open breaks are carried forward, with amounts and records, until today's items net them to zero.
 with source as (
     select * from src_warehouse__previous_breaks
 )
@@ -12,11 +15,22 @@ select
     account,
     currency,
     reference,
+    clearing_amount,
+    bank_amount,
+    ledger_amount,
+    difference,
+    expected_date,
     first_seen_date,
-    age_business_days
+    age_business_days,
+    clearing_records,
+    bank_records,
+    ledger_records,
+    source_files,
+    recon in ('CASH', 'DCO_SETTLEMENT', 'TRADE') as is_item_recon,
+    -- the key on which today's items may resolve a carried one; TRADE keys on the position account too
+    concat(
+        recon, '|', coalesce(bank_account_id, ''), '|', currency, '|', coalesce(reference, ''), '|',
+        case when recon = 'TRADE' then coalesce(account, '') else '' end
+    ) as carry_key
 from source
--- snapshot recons: their grains are evaluated afresh every day, so yesterday's open break either is still there
--- (OPEN) or is gone (RESOLVED). Item recons (CASH, DCO_SETTLEMENT, TRADE) need their open items carried into the
--- day's matching first, which this version does not do yet: their breaks start NEW each day.
-where recon in ('BANK_BALANCE', 'POSITION', 'COLLATERAL')
-    and status in ('NEW', 'OPEN')
+where status in ('NEW', 'OPEN')

@@ -113,3 +113,29 @@ def test_trade_plants_that_must_not_break_are_matched_or_out_of_scope(generated:
         assert f"{ymd}90000002" not in by_reference
     fates = [r for r in _published(warehouse, "conservation") if r["recon"] == "TRADE"]
     assert sum(r["rows_out_of_scope"] for r in fates) >= 3 * len(days)
+
+
+def test_an_item_break_fixed_on_day_three_ages_then_resolves_with_one_id(generated: tuple[Path, Path, dict]) -> None:
+    """Day 1's CASH MISSING_LEDGER is booked late on day 3: NEW age 0, OPEN age 1, then RESOLVED, one break id;
+    the late journal entry is matched against it by the carry-forward rule, and every other item break is still
+    open on day 3 (it is carried, not dropped)."""
+    _, warehouse, key = generated
+    days = sorted({b["business_date"] for b in key["breaks"]})
+    fixed = [b for b in key["breaks"] if b["recon"] == "CASH" and b["break_type"] == "MISSING_LEDGER"
+             and b["business_date"] == days[0]]
+    assert len(fixed) == 1
+    reference = fixed[0]["reference"]
+    rows = sorted((b for b in _published(warehouse, "recon_breaks") if b["reference"] == reference),
+                  key=lambda b: b["business_date"])
+    assert [(str(b["business_date"]), b["status"], b["age_business_days"]) for b in rows] == [
+        (days[0], "NEW", 0), (days[1], "OPEN", 1), (days[2], "RESOLVED", 2)]
+    assert len({b["break_id"] for b in rows}) == 1
+    assert {b["first_seen_date"].isoformat() for b in rows} == {days[0]}
+    assert rows[1]["difference"] == Decimal(fixed[0]["difference"]) and rows[2]["difference"] == 0
+    carried = [m for m in _published(warehouse, "recon_matches") if m["reference"] == reference]
+    assert [(str(m["business_date"]), m["rule_id"], len(m["ledger_records"]), m["difference"]) for m in carried] == [
+        (days[2], "CASH-CARRIED", 1, 0)]
+    open_day3 = {b["break_id"] for b in _published(warehouse, "recon_breaks")
+                 if str(b["business_date"]) == days[2] and b["status"] == "OPEN" and b["recon"] == "CASH"}
+    new_cash = [b for b in key["breaks"] if b["recon"] == "CASH" and b["status"] == "NEW"]
+    assert len(open_day3) == sum(1 for b in new_cash if b["business_date"] in days[:2]) - 1
