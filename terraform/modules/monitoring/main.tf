@@ -1,0 +1,133 @@
+# Alert policies for a failed run, a late segregation statement and a segregation deficiency. The last two read the
+# pipeline's structured logs (JSON lines, one object per event; the fields are listed in README.md).
+
+resource "google_monitoring_notification_channel" "email" {
+  for_each = toset(var.notification_emails)
+
+  project      = var.project_id
+  display_name = "fcm-recon ${each.value}"
+  type         = "email"
+  labels = {
+    email_address = each.value
+  }
+}
+
+locals {
+  channels = [for channel in google_monitoring_notification_channel.email : channel.id]
+}
+
+resource "google_logging_metric" "statement_late" {
+  project = var.project_id
+  name    = "fcm_recon/statement_late"
+  filter  = "jsonPayload.event=\"run_summary\" AND jsonPayload.statement_ready_by_deadline=false"
+
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "INT64"
+    unit        = "1"
+  }
+}
+
+resource "google_logging_metric" "deficiency" {
+  project = var.project_id
+  name    = "fcm_recon/seg_deficiency"
+  filter  = "jsonPayload.event=\"seg_alert\" AND jsonPayload.code=\"DEFICIENCY\""
+
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "INT64"
+    unit        = "1"
+    labels {
+      key         = "seg_class"
+      value_type  = "STRING"
+      description = "SEG, SECURED or CLEARED_SWAPS"
+    }
+  }
+  label_extractors = {
+    seg_class = "EXTRACT(jsonPayload.seg_class)"
+  }
+}
+
+resource "google_monitoring_alert_policy" "run_failed" {
+  project               = var.project_id
+  display_name          = "fcm-recon: daily run failed"
+  combiner              = "OR"
+  severity              = "ERROR"
+  notification_channels = local.channels
+  user_labels           = var.labels
+
+  conditions {
+    display_name = "a ${var.dag_id} DAG run failed"
+    condition_threshold {
+      filter          = "resource.type=\"cloud_composer_workflow\" AND metric.type=\"composer.googleapis.com/workflow/run_count\" AND metric.label.state=\"failed\" AND resource.label.workflow_name=\"${var.dag_id}\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = 0
+      duration        = "0s"
+      aggregations {
+        alignment_period   = "300s"
+        per_series_aligner = "ALIGN_SUM"
+      }
+    }
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = "A run of ${var.dag_id} failed. Its failure callback logged what is missing; re-run the business date after fixing it (a re-run replaces the date's partitions)."
+  }
+}
+
+resource "google_monitoring_alert_policy" "statement_late" {
+  project               = var.project_id
+  display_name          = "fcm-recon: segregation statement late"
+  combiner              = "OR"
+  severity              = "CRITICAL"
+  notification_channels = local.channels
+  user_labels           = var.labels
+
+  conditions {
+    display_name = "a run finished after the statement deadline"
+    condition_threshold {
+      filter          = "resource.type=\"cloud_composer_environment\" AND metric.type=\"logging.googleapis.com/user/${google_logging_metric.statement_late.name}\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = 0
+      duration        = "0s"
+      aggregations {
+        alignment_period   = "300s"
+        per_series_aligner = "ALIGN_SUM"
+      }
+    }
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = "The daily segregation statements were not ready by their deadline (noon of the next business day, 17 CFR 1.32). Compliance must be told at once."
+  }
+}
+
+resource "google_monitoring_alert_policy" "deficiency" {
+  project               = var.project_id
+  display_name          = "fcm-recon: segregation deficiency"
+  combiner              = "OR"
+  severity              = "CRITICAL"
+  notification_channels = local.channels
+  user_labels           = var.labels
+
+  conditions {
+    display_name = "a DEFICIENCY alert was raised"
+    condition_threshold {
+      filter          = "resource.type=\"cloud_composer_environment\" AND metric.type=\"logging.googleapis.com/user/${google_logging_metric.deficiency.name}\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = 0
+      duration        = "0s"
+      aggregations {
+        alignment_period   = "300s"
+        per_series_aligner = "ALIGN_SUM"
+      }
+    }
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = "A class's funds in segregation are below its requirement. The FCM must notify the CFTC and its DSRO immediately (17 CFR 1.12); the statement lines and their drill-down are in the warehouse."
+  }
+}
