@@ -1,13 +1,25 @@
-"""fcm_recon_daily: one CME business day through land -> parse -> validate -> match -> publish.
+"""fcm_recon_daily: one CME business day, files_arrived -> land -> parse -> validate -> match -> publish -> report.
 
-Each task is a thin call into :mod:`recon.stages`; all logic lives in the library (the command line runs the same
-stages in a row with no Airflow). Stages hand over through files in the run's work folder, never through XCom: XCom
-carries only each stage's small JSON summary. The work folder must therefore be one every worker can reach (a shared
-disk); it is ``<work_dir>/<business_date>/<dag run id>``, so a retry or a cleared task reuses its run's files and a new
-run of the same date starts clean.
+Schedule: one run after each CME clearing business day (``CmeBusinessDayTimetable``, dags/plugins/cme_business_days.py):
+weekends and CME holidays have no run. The business date is the ``business_date`` param when given (a manual run
+must give it), else the day of the run's data interval (scheduled runs and ``airflow backfill create``); it is never
+read from the wall clock.
 
-Parse time: this file imports only the Airflow SDK and the standard library and reads only environment variables
-(the parameters' defaults); ``recon`` is imported inside the tasks.
+``files_arrived`` waits for the day's required files (:mod:`recon.arrivals`), checking every ``POKE_MINUTES`` minutes
+and freeing its worker slot in between. Its timeout is the deadline ``files_deadline`` (US Eastern time on the next
+CME business day): then it fails, without retry, naming each missing file, and its failure callback logs that list
+as an error. ``land`` runs once the sensor is done either way, so after the deadline the day is still published with
+what arrived: the missing files are recorded, the run exits 2 and the statements say NOT_FILEABLE (spec/inputs.md,
+"What bad input gets").
+
+Each stage task is a thin call into :mod:`recon.stages`; all logic lives in the library (the command line runs the
+same stages in a row with no Airflow). Stages hand over through files in the run's work folder, never through XCom:
+XCom carries only each stage's small JSON summary. The work folder must therefore be one every worker can reach (a
+shared disk); it is ``<work_dir>/<business_date>/<dag run id>``, so a retry or a cleared task reuses its run's files
+and a new run of the same date starts clean. One run at a time: a day carries the previous day's open breaks.
+
+Parse time: this file imports only the Airflow SDK, the standard library and the timetable plugin, and reads only
+environment variables (the parameters' defaults); ``recon`` is imported inside the tasks.
 
 Outcome: exit code 0 (clean) and 2 (an input was rejected or is missing: published, marked and listed) are both a
 completed run. Anything else raises: operating errors (landing area unreadable, warehouse locked) are retried; a
@@ -20,11 +32,14 @@ import logging
 import os
 import re
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import Param, chain, dag, get_current_context, task
+from airflow.sdk import Param, TriggerRule, chain, dag, get_current_context, task
+
+# importing Airflow has put the plugins folder on sys.path: the timetable is a plugin so the scheduler can load it
+from cme_business_days import CmeBusinessDayTimetable, business_date_of  # isort: skip
 
 if TYPE_CHECKING:
     from recon.stages import DayContext
@@ -33,38 +48,110 @@ log = logging.getLogger(__name__)
 
 DAG_ID = "fcm_recon_daily"
 EXIT_OK, EXIT_INPUT_PROBLEM = 0, 2
+POKE_MINUTES = int(os.environ.get("FCM_RECON_POKE_MINUTES", "5"))
+MANUAL_RUN = "manual"
 PARAMS = {
     "business_date": Param(
-        type="string", format="date", pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-        description="CME clearing business date to run, YYYY-MM-DD (required)"),
+        None, type=["null", "string"], format="date", pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        description="CME clearing business date to run, YYYY-MM-DD (required for a manual run; a scheduled or "
+                    "backfill run takes its data interval's day)"),
     "landing": Param(
         os.environ.get("FCM_RECON_LANDING", "/srv/fcm-recon/landing"), type="string",
         description="landing root holding reference/ and <YYYY-MM-DD>/ folders (env FCM_RECON_LANDING)"),
     "warehouse": Param(
         os.environ.get("FCM_RECON_WAREHOUSE", "/srv/fcm-recon/warehouse.duckdb"), type="string",
         description="warehouse target: a DuckDB file path (env FCM_RECON_WAREHOUSE)"),
+    "reports": Param(
+        os.environ.get("FCM_RECON_REPORTS", "/srv/fcm-recon/reports"), type="string",
+        description="root of the documents for people, one folder per date (env FCM_RECON_REPORTS)"),
     "work_dir": Param(
         os.environ.get("FCM_RECON_WORK_DIR", "/srv/fcm-recon/work"), type="string",
         description="root of the stages' work folders, shared by every worker (env FCM_RECON_WORK_DIR)"),
     "strict": Param(
         True, type="boolean",
         description="reject a file whose trailer or footing disagrees (false: report it and load the file)"),
+    "files_deadline": Param(
+        os.environ.get("FCM_RECON_FILES_DEADLINE", "09:00"), type="string", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="stop waiting for the day's files at this US Eastern time (HH:MM) on the next CME business day, "
+                    "three hours before the noon statement deadline by default (env FCM_RECON_FILES_DEADLINE)"),
 }
 
 
-def day_context(params: Mapping[str, Any], run_id: str) -> DayContext:
+def run_business_date(params: Mapping[str, Any], run_type: str, data_interval_start: datetime | None) -> date:
+    """The run's business date: the ``business_date`` param, else the day of a scheduled or backfill run's data
+    interval. A manual run without the param fails: its data interval would come from the time it was triggered."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    if params.get("business_date"):
+        return date.fromisoformat(params["business_date"])
+    if run_type == MANUAL_RUN or data_interval_start is None:
+        raise AirflowFailException(
+            "a manual run needs its business date: trigger with -c '{\"business_date\": \"YYYY-MM-DD\"}'")
+    return business_date_of(data_interval_start)
+
+
+def _context_business_date(context: Mapping[str, Any]) -> date:
+    return run_business_date(context["params"], context["dag_run"].run_type, context["data_interval_start"])
+
+
+def day_context(params: Mapping[str, Any], run_id: str, business_date: date) -> DayContext:
     """The stages' DayContext from the run's params; the work folder is per business date and DAG run."""
     from recon.stages import DayContext
+    from recon.targets import parse_landing, parse_warehouse
 
-    business_date = date.fromisoformat(params["business_date"])
     run_folder = re.sub(r"[^A-Za-z0-9._-]", "_", run_id)
     return DayContext(
         business_date=business_date,
-        landing=Path(params["landing"]),
-        warehouse=Path(params["warehouse"]),
+        landing=parse_landing(params["landing"]),
+        warehouse=parse_warehouse(params["warehouse"]),
         work_dir=Path(params["work_dir"]) / business_date.isoformat() / run_folder,
         strict=bool(params["strict"]),
+        reports_dir=Path(params["reports"]),
     )
+
+
+def missing_files(params: Mapping[str, Any], business_date: date) -> list[str]:
+    """The day's required files not yet in the landing root (a local folder), named relative to it."""
+    from recon.arrivals import missing_inputs
+    from recon.errors import ConfigError
+    from recon.targets import parse_landing
+
+    landing = parse_landing(params["landing"])
+    if not isinstance(landing, Path):
+        raise ConfigError(f"{landing}: the files_arrived sensor reads local landing roots only")
+    return missing_inputs(landing, business_date)
+
+
+def files_complete(params: Mapping[str, Any], business_date: date, now: datetime) -> bool:
+    """True when every required file is there, False to look again later; at the deadline, AirflowSensorTimeout
+    naming each missing file."""
+    from airflow.sdk.exceptions import AirflowSensorTimeout
+
+    from recon.arrivals import describe_missing, files_deadline
+
+    missing = missing_files(params, business_date)
+    if not missing:
+        return True
+    deadline = files_deadline(business_date, time.fromisoformat(params["files_deadline"]))
+    message = describe_missing(business_date, Path(params["landing"]), missing)
+    if now >= deadline:
+        raise AirflowSensorTimeout(f"deadline {deadline.isoformat()} passed: {message}")
+    log.info("waiting until %s for %s", deadline.isoformat(), message)
+    return False
+
+
+def report_missing_files(context: Mapping[str, Any]) -> None:
+    """files_arrived's failure callback: an error naming each required file still missing, or why none were checked."""
+    from recon.arrivals import describe_missing
+
+    business_date = _context_business_date(context)
+    missing = missing_files(context["params"], business_date)
+    if missing:
+        log.error("FILES MISSING for %s: %s", business_date,
+                  describe_missing(business_date, Path(context["params"]["landing"]), missing))
+    else:
+        log.error("files_arrived failed for %s with every required file present: %s", business_date,
+                  context.get("exception"))
 
 
 def run_stage(name: str) -> dict:
@@ -72,15 +159,16 @@ def run_stage(name: str) -> dict:
     from airflow.sdk.exceptions import AirflowFailException
 
     from recon import stages
-    from recon.errors import ConfigError, InvariantViolation
+    from recon.errors import ConfigError, InvariantViolation, StaleRun
 
     context = get_current_context()
-    ctx = day_context(context["params"], context["run_id"])
+    ctx = day_context(context["params"], context["run_id"], _context_business_date(context))
     log.info("%s: business date %s, landing %s, warehouse %s, work folder %s",
              name, ctx.business_date, ctx.landing, ctx.warehouse, ctx.work_dir)
     try:
         return getattr(stages, name)(ctx)
-    except (InvariantViolation, ConfigError) as error:  # deterministic: a retry would fail the same way
+    # deterministic, or another run published the date meanwhile: a retry would fail the same way
+    except (InvariantViolation, ConfigError, StaleRun) as error:
         raise AirflowFailException(f"{name}: {type(error).__name__}: {error}") from error
 
 
@@ -97,7 +185,22 @@ def completed(summary: dict) -> dict:
     return summary
 
 
-@task
+@task.sensor(poke_interval=timedelta(minutes=POKE_MINUTES), mode="reschedule",
+             on_failure_callback=report_missing_files)
+def files_arrived() -> bool:
+    """Wait for the day's required files until the deadline; then fail naming each one still missing."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from recon.errors import ConfigError
+
+    context = get_current_context()
+    try:
+        return files_complete(context["params"], _context_business_date(context), datetime.now(timezone.utc))
+    except ConfigError as error:  # a landing the sensor cannot read: poking again would fail the same way
+        raise AirflowFailException(f"files_arrived: ConfigError: {error}") from error
+
+
+@task(trigger_rule=TriggerRule.ALL_DONE)  # after the deadline, the day is published with what arrived, marked
 def land() -> dict:
     """Hash and record the day's files (and the previous business day's clearing files)."""
     return run_stage("land")
@@ -127,9 +230,19 @@ def publish() -> dict:
     return completed(run_stage("publish"))
 
 
+@task
+def report() -> dict:
+    """The break report and the statements for people, and the day's segregation alerts in the log."""
+    summary = run_stage("report")
+    for alert in summary["alerts"]:
+        log.warning("ALERT %s %s %s: %s", alert["severity"], alert["seg_class"], alert["code"], alert["message"])
+    return summary
+
+
 @dag(
     dag_id=DAG_ID,
-    schedule=None,  # the CME business-day timetable comes later; until then, trigger with a business_date
+    schedule=CmeBusinessDayTimetable(),
+    start_date=datetime(2026, 1, 2, tzinfo=timezone.utc),
     catchup=False,
     max_active_runs=1,
     params=PARAMS,
@@ -138,7 +251,7 @@ def publish() -> dict:
     doc_md=__doc__,
 )
 def fcm_recon_daily() -> None:
-    chain(land(), parse(), validate(), match(), publish())
+    chain(files_arrived(), land(), parse(), validate(), match(), publish(), report())
 
 
 fcm_recon_daily()

@@ -11,7 +11,6 @@ from pathlib import Path
 from recon.generate import GenerateOptions, generate
 from recon.money import round_cents
 from recon.pipeline import run_day
-from recon.reports import write_day_reports
 from recon.warehouse import DuckDBWarehouse
 
 DEMO_OPTIONS = GenerateOptions(start=date(2026, 11, 20), days=4, accounts=40, trades_per_day=200, seed=20261120)
@@ -50,8 +49,7 @@ def run_demo(out: Path, as_json: bool = False) -> int:
     key = generate(landing, DEMO_OPTIONS)
     summaries = []
     for day in key.business_days:
-        result = run_day(day, landing, warehouse)
-        write_day_reports(warehouse, day, reports / day.isoformat())
+        result = run_day(day, landing, warehouse, reports_dir=reports)
         summaries.append(_day_summary(warehouse, day, result.exit_code))
     if as_json:
         print(json.dumps({"landing": str(landing), "warehouse": str(warehouse), "reports": str(reports),

@@ -31,8 +31,29 @@ class LandingError(FcmReconError):
     """The landing area cannot be read (missing root, unreadable folder, unsafe path)."""
 
 
+class ChecksumMismatch(LandingError):
+    """A landed object's bytes do not match the checksum its store recorded (corrupted at rest or in transit)."""
+
+
 class WarehouseError(FcmReconError):
     """The warehouse cannot be opened, created or written."""
+
+
+class RunNotFound(FcmReconError):
+    """The warehouse holds no completed run for the business date asked about."""
+
+
+class WarehouseLocked(WarehouseError):
+    """Another process holds the warehouse's write lock and did not release it within the time allowed."""
+
+
+class StaleRun(WarehouseError):
+    """The warehouse changed under a run between its land and publish stages (another run published, or the
+    attempt was recorded FAILED): publishing would chain it to a state it did not read."""
+
+
+class InputChanged(LandingError):
+    """A file a recorded run read is missing or no longer hashes to the SHA-256 its manifest records."""
 
 
 class FileRejected(FcmReconError):

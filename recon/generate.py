@@ -2,15 +2,18 @@
 
 :func:`generate` writes a whole landing area (spec/inputs.md) for N CME business days, the previous business day's
 ``clearing/`` folder (so day 1 can read T-1's end-of-day position reports), and ``answer_key.json``: every break the
-recons must raise, the boundary decoys and the pending settlement cycles. It is deterministic for a seed: one
-``random.Random(seed)`` drives every choice, nothing reads the clock, and the same options give the same bytes.
+recons must raise, the boundary decoys, the pending settlement cycles and the CASH subset cases. It is deterministic
+for a seed: one ``random.Random(seed)`` drives every choice (the subset cases draw from their own stream, seeded
+from the seed and the day), nothing reads the clock, and the same options give the same bytes.
 Money is exact: amounts are random integers of cents turned into ``Decimal``; prices are integers of ticks.
 
 The story the files tell, and the conventions the recons use on it:
 
 * CASH: every customer deposit and withdrawal (wires and ACH), bank fee, interest credit and firm transfer appears
   once on the bank statement of a non-settlement account (BAI2 16 ``customer_reference`` / camt ``EndToEndId``) and
-  once in ``cash_journal.csv`` with the same reference (unique per day), signed amount and date.
+  once in ``cash_journal.csv`` with the same reference (unique per day), signed amount and date, except the two
+  subset cases a day: a wire the books hold as several journal entries, each with its own reference (``subsets`` in
+  the answer key).
 * DCO_SETTLEMENT: a cycle's amount per settlement key (settlement bank account, seg_class, currency) is the sum of
   FMTM + PREM (+ PAA for CLEARED_SWAPS) over its position reports; T's ITD cycle is paid on T, T's EOD cycle on the
   next business day, as one bank entry on the settlement account and one DCO_SETTLEMENT journal entry, both with the
@@ -32,8 +35,11 @@ POSITION QUANTITY_MISMATCH (a ledger long quantity off) and MISSING_LEDGER (a po
 instrument left out of positions.csv); TRADE PRICE_MISMATCH and MISSING_CLEARING, and three cases that must not
 break: a NEW then CANCEL (the books cancel it too), a REPLACE (written first) superseding its NEW with the ledger's
 quantity, and a bunched fill (one TrdCaptRpt, two ledger allocations with no clearing_trade_id); COLLATERAL
-AMOUNT_MISMATCH (a collateral_books.csv market value off). The plants are chosen from the day's number, never from
-the random stream, so the rest of the story is the same bytes as without them.
+AMOUNT_MISMATCH (a collateral_books.csv market value off); CASH subset cases on the SEG customer-funds account: a wire
+booked as two or three journal entries summing to it (matched by the subset pass) and a wire where two pairs of
+journal entries each sum to it (AMBIGUOUS). The plants are chosen from the day's number (the subset cases' amounts
+from a random stream of their own), never from the main random stream, so the rest of the story is the same bytes as
+without them.
 Decoys: CASH differences of exactly 1.00 (a match) and 1.01 (a break), both on amounts beyond float precision, and
 DCO legs off by exactly 0.01 (a match) and 0.02 (a break). ``breaks`` in the answer key lists every break the recons
 must raise, so the decoys that must break are in it too.
@@ -127,6 +133,22 @@ class Decoy:
 
 
 @dataclass(frozen=True)
+class PlantedSubset:
+    """A customer wire the books hold as several journal entries with no common reference (each has its own):
+    ``expect`` MATCH when exactly one subset of the block's journal entries sums to it (the subset pass matches the
+    wire and ``ledger_references``), AMBIGUOUS when two do (one AMBIGUOUS break names the wire and
+    ``ledger_references``, the entries of both subsets)."""
+
+    business_date: date
+    recon: str
+    bank_account_id: str
+    currency: str
+    reference: str
+    ledger_references: tuple[str, ...]
+    expect: str
+
+
+@dataclass(frozen=True)
 class PendingSettlement:
     """An end-of-day settlement cycle of ``business_date``, to be paid on ``expected_date``: pending, never a break."""
 
@@ -140,12 +162,14 @@ class PendingSettlement:
 
 @dataclass(frozen=True)
 class AnswerKey:
-    """What ``answer_key.json`` holds: the options, and the breaks, decoys and pending cycles, each sorted."""
+    """What ``answer_key.json`` holds: the options, and the breaks, decoys, pending cycles and subset cases, each
+    sorted."""
 
     options: GenerateOptions
     breaks: tuple[PlantedBreak, ...]
     decoys: tuple[Decoy, ...]
     pending: tuple[PendingSettlement, ...]
+    subsets: tuple[PlantedSubset, ...] = ()
 
     @property
     def business_days(self) -> tuple[date, ...]:
@@ -158,10 +182,12 @@ class AnswerKey:
                    "accounts": self.options.accounts, "trades_per_day": self.options.trades_per_day,
                    "seed": self.options.seed}
         return {"options": options, "breaks": _json_rows(self.breaks), "decoys": _json_rows(self.decoys),
-                "pending": _json_rows(self.pending)}
+                "pending": _json_rows(self.pending), "subsets": _json_rows(self.subsets)}
 
 
 def _json_value(value: object) -> object:
+    if isinstance(value, tuple):
+        return [_json_value(v) for v in value]
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -402,6 +428,7 @@ class _World:
         self.fixed: dict[tuple[str, str | None, str | None], date] = {}
         self.decoys: list[Decoy] = []
         self.pending: list[PendingSettlement] = []
+        self.subsets: list[PlantedSubset] = []
 
     @property
     def customers(self) -> list[_Account]:
@@ -430,7 +457,8 @@ def generate(out: Path, options: GenerateOptions) -> AnswerKey:
     world.prev_cycles = _clearing_day(out, world, world.prev_day, 0)
     for number, day in enumerate(days, start=1):
         _business_day(out, world, day, number)
-    key = AnswerKey(options, tuple(world.breaks) + _carried_breaks(world), tuple(world.decoys), tuple(world.pending))
+    key = AnswerKey(options, tuple(world.breaks) + _carried_breaks(world), tuple(world.decoys), tuple(world.pending),
+                    tuple(world.subsets))
     text = json.dumps(key.to_json(), sort_keys=True, indent=1) + "\n"
     (out / "answer_key.json").write_text(text, encoding="utf-8")
     return key
@@ -497,6 +525,7 @@ def _business_day(out: Path, world: _World, day: date, number: int) -> None:
         movements.append(_book_late(world, day))
     movements += _plant_dco(world, day, _dco_items(world, day, cycles))
     mismatch = _plant_balance(world, day, movements)
+    movements += _plant_cash_subsets(world, day, number)
     _apply_customer_flows(world, movements)
     folder = out / day.isoformat()
     openings = dict(world.bank_balance)
@@ -1126,6 +1155,43 @@ def _plant_cash(world: _World, day: date, flows: list[_Movement]) -> list[_Movem
         _add_break(world, day, "CASH", kind, flow, difference)
         _outstanding(world, flow)
     return flows
+
+
+def _plant_cash_subsets(world: _World, day: date, number: int) -> list[_Movement]:
+    """Two customer wires on the SEG customer-funds account that the books hold as journal entries with their own
+    references: one whose entries (two or three) are the only subset of the day's unpaired entries summing to it
+    (matched), and one where two pairs of entries each sum to it (a + b = c + d = wire: AMBIGUOUS, difference
+    wire - (a + b + c + d), open until someone decides). Amounts come from their own random stream and the wires
+    are written after every other movement of the day, so the rest of the story keeps its bytes."""
+    rng = random.Random(f"cash-subsets-{world.options.seed}-{number}")
+    customers = [a for a in world.normal_customers if a.seg_class == "SEG"]
+    account = customers[number % len(customers)]
+    deposit = rng.randint(1_000_000, 50_000_000)
+    cuts = sorted(rng.sample(range(1, deposit), rng.randint(1, 2)))
+    parts = [high - low for low, high in zip([0, *cuts], [*cuts, deposit])]
+    matched = _booked_in_parts(world, day, account, deposit, parts)
+    disputed = rng.randint(1_000_000, 50_000_000)
+    # a and c below half the wire, b and d above it: four distinct entries, and no other two or three of them sum
+    # to it
+    a, c = rng.sample(range(disputed // 10, disputed // 2), 2)
+    ambiguous = _booked_in_parts(world, day, account, disputed, [a, disputed - a, c, disputed - c])
+    _add_break(world, day, "CASH", "AMBIGUOUS", ambiguous[0], -_cents(disputed))
+    for movement in ambiguous:
+        _outstanding(world, movement)
+    for (wire, *entries), expect in ((matched, "MATCH"), (ambiguous, "AMBIGUOUS")):
+        world.subsets.append(PlantedSubset(day, "CASH", wire.bank_account_id, wire.currency, wire.reference,
+                                           tuple(entry.reference for entry in entries), expect))
+    return matched + ambiguous
+
+
+def _booked_in_parts(world: _World, day: date, account: _Account, whole: int, parts: list[int]) -> list[_Movement]:
+    """A deposit wire of ``whole`` cents with no journal entry of its own, then one journal entry (no bank leg, its
+    own reference) per part."""
+    wire = _movement(world, day, SEG_FUNDS_ACCOUNT, "DEP", "CUSTOMER_DEPOSIT", _cents(whole), "WIRE", account,
+                     description="WIRE deposit")
+    entries = [_movement(world, day, SEG_FUNDS_ACCOUNT, "BKG", "CUSTOMER_DEPOSIT", _cents(part), "WIRE", account,
+                         description="deposit booked in part") for part in parts]
+    return [wire._replace(ledger_amount=None)] + [entry._replace(bank_amount=None) for entry in entries]
 
 
 def _cash_decoys(world: _World, day: date) -> list[_Movement]:

@@ -1,13 +1,29 @@
-"""One business day end to end, from the command line: the stages of :mod:`recon.stages` in a row."""
+"""One business day end to end, from the command line: the stages of :mod:`recon.stages` in a row.
+
+The run holds the warehouse's write lock (:mod:`recon.locks`) from land to the end, logs each stage as a JSON line
+(:mod:`recon.observability`), and records its attempt in ``runs``: RUNNING at land, then COMPLETED (in the publish
+transaction) or FAILED when a stage raises.
+"""
 
 from __future__ import annotations
 
+import logging
 import tempfile
-from dataclasses import dataclass
-from datetime import date
+import time
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from recon.stages import STAGES, DayContext
+import pyarrow.parquet as pq
+
+from recon.faults import pause_point
+from recon.locks import LOCK_TIMEOUT_SECONDS_DEFAULT, warehouse_lock
+from recon.observability import log_event, run_slis, stage_rows
+from recon.rules import RULES_DIR
+from recon.stages import STAGES, DayContext, fail
+from recon.targets import Landing, WarehouseTarget
+from recon.warehouse import duckdb_limits
 
 
 @dataclass(frozen=True)
@@ -15,14 +31,54 @@ class RunResult:
     """What a run did: the summary of each stage, by stage name; ``publish`` holds the exit code and run id."""
 
     stages: dict[str, dict]
+    slis: dict = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
         return int(self.stages["publish"]["exit_code"])
 
 
-def run_day(business_date: date, landing: Path, warehouse: Path, *, strict: bool = True) -> RunResult:
-    """Run one business day from the landing area into the warehouse, in a private work folder."""
+def memory_limits(work_dir: Path, memory_limit: str | None) -> AbstractContextManager[None]:
+    """The run's DuckDB connections held to ``memory_limit`` (None: DuckDB's default), spilling into the work
+    folder."""
+    return duckdb_limits(memory_limit, work_dir / "duckdb_spill")
+
+
+def run_day(business_date: date, landing: Landing, warehouse: WarehouseTarget, *, strict: bool = True,
+            memory_limit: str | None = None, rules_dir: Path = RULES_DIR, reports_dir: Path | None = None,
+            documents: bool = True, lock_timeout_seconds: float = LOCK_TIMEOUT_SECONDS_DEFAULT) -> RunResult:
+    """Run one business day from the landing area (a folder or gs://) into the warehouse (a DuckDB file or
+    BigQuery), in a private work folder, with the rule files of ``rules_dir``, writing the day's documents under
+    ``reports_dir`` (see DayContext) unless ``documents`` is False; every DuckDB connection of the run keeps to
+    ``memory_limit``. Waits up to ``lock_timeout_seconds`` for the warehouse's lock (WarehouseLocked after)."""
     with tempfile.TemporaryDirectory(prefix=f"fcm-recon-{business_date}-") as work:
-        ctx = DayContext(business_date, landing, warehouse, Path(work), strict)
-        return RunResult({stage.__name__: stage(ctx) for stage in STAGES})
+        ctx = DayContext(business_date, landing, warehouse, Path(work), strict, rules_dir, reports_dir, documents)
+        with warehouse_lock(warehouse, f"run {business_date}", lock_timeout_seconds), \
+                memory_limits(ctx.work_dir, memory_limit):
+            return _run_stages(ctx)
+
+
+def _run_stages(ctx: DayContext) -> RunResult:
+    """The stages in a row, each logged; a stage that raises records the attempt FAILED."""
+    summaries: dict[str, dict] = {}
+    seconds: dict[str, float] = {}
+    day = ctx.business_date.isoformat()
+    try:
+        for stage in STAGES:
+            name = stage.__name__
+            pause_point(name)
+            started = time.monotonic()
+            summaries[name] = stage(ctx)
+            seconds[name] = round(time.monotonic() - started, 3)
+            log_event("stage_finished", run_id=summaries["land"]["run_id"], business_date=day, stage=name,
+                      rows=stage_rows(name, summaries[name]), seconds=seconds[name])
+    except BaseException as error:
+        fail(ctx, error)
+        log_event("run_failed", level=logging.ERROR, run_id=summaries.get("land", {}).get("run_id"), business_date=day,
+                  stage=next(s.__name__ for s in STAGES if s.__name__ not in summaries), error=repr(error))
+        raise
+    marts = {name: pq.read_table(ctx.work_dir / "marts" / f"{name}.parquet") for name in ("conservation",
+                                                                                         "recon_breaks")}
+    slis = run_slis(ctx.business_date, summaries, seconds, marts, datetime.now(UTC))
+    log_event("run_summary", stage=None, rows=slis["stage_rows"]["publish"], seconds=slis["run_seconds"], **slis)
+    return RunResult(summaries, slis)

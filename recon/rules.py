@@ -50,10 +50,24 @@ def _pass_rows(path: Path) -> list[dict]:
                 "date_window_before": int(raw["date_window_business_days"]["before"]),
                 "date_window_after": int(raw["date_window_business_days"]["after"]),
                 "carries_forward": bool(raw.get("carries_forward", False)),
+                "auto_match": bool(raw.get("auto_match", True)),
+                **_subset_bounds(raw, where),
             })
         except (KeyError, TypeError, ValueError) as error:
             raise ConfigError(f"{where}: invalid rule ({error})") from None
     return rows
+
+
+def _subset_bounds(raw: dict, where: str) -> dict[str, int | None]:
+    """A subset-search pass's bounds: the most unpaired items on either side of a block for the block to be searched
+    (max_candidates) and the most items one subset may hold (max_subset_size, at least 2). Both or neither."""
+    if "max_candidates" not in raw and "max_subset_size" not in raw:
+        return {"max_candidates": None, "max_subset_size": None}
+    candidates, size = int(raw["max_candidates"]), int(raw["max_subset_size"])
+    if not 2 <= size <= candidates:
+        raise ConfigError(f"{where}: a subset search needs 2 <= max_subset_size <= max_candidates, "
+                          f"found max_subset_size {size} and max_candidates {candidates}")
+    return {"max_candidates": candidates, "max_subset_size": size}
 
 
 @lru_cache(maxsize=4)
@@ -76,6 +90,8 @@ def load_rules(rules_dir: Path = RULES_DIR) -> RuleSet:
         ("recon", pa.string()), ("rule_id", pa.string()), ("rule_version", pa.int64()), ("pass_order", pa.int64()),
         ("amount_tolerance_below", _DECIMAL), ("amount_tolerance_above", _DECIMAL),
         ("date_window_before", pa.int64()), ("date_window_after", pa.int64()), ("carries_forward", pa.bool_()),
+        ("auto_match", pa.bool_()),
+        ("max_candidates", pa.int64()), ("max_subset_size", pa.int64()),
     ]))
     tiers = pa.Table.from_pylist(tier_rows, schema=pa.schema([
         ("tier", pa.string()), ("tier_rank", pa.int64()), ("min_abs_difference", _DECIMAL),

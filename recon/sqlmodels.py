@@ -6,6 +6,8 @@ with sqlglot, so the order never has to be kept by hand; a cycle or a reference 
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from graphlib import CycleError, TopologicalSorter
@@ -66,7 +68,34 @@ def load_models(sql_dir: Path = SQL_DIR) -> tuple[Model, ...]:
     return tuple(ordered)
 
 
-def run_models(connection: duckdb.DuckDBPyConnection) -> None:
-    """Build every model as a table on ``connection``, whose ``src_*`` tables the caller has registered."""
-    for model in load_models():
-        connection.execute(f"create or replace table {model.name} as {model.sql}")
+def upstream(targets: Iterable[str]) -> tuple[Model, ...]:
+    """The models ``targets`` need: each target and every model it reads, directly or not, in run order."""
+    models = load_models()
+    by_name = {model.name: model for model in models}
+    pending = list(targets)
+    unknown = sorted(set(pending) - set(by_name))
+    if unknown:
+        raise ConfigError(f"no sql model named {unknown}")
+    needed: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name not in needed:
+            needed.add(name)
+            pending.extend(d for d in by_name[name].depends_on if d in by_name)
+    return tuple(model for model in models if model.name in needed)
+
+
+def run_models(connection: duckdb.DuckDBPyConnection, targets: Iterable[str] | None = None) -> None:
+    """Build the models on ``connection``, whose ``src_*`` tables the caller has registered: every model, or only
+    ``targets`` and the models they read.
+
+    Targets, and models that two or more models of the run read, are built as tables. A model exactly one other
+    model reads is a view: its reader inlines it, so the engine plans the two as one query and keeps no copy of the
+    rows in between (staging projections, routing) in memory.
+    """
+    models = load_models() if targets is None else upstream(targets)
+    kept = set() if targets is None else set(targets)
+    readers = Counter(name for model in models for name in model.depends_on)
+    for model in models:
+        kind = "view" if readers[model.name] == 1 and model.name not in kept else "table"
+        connection.execute(f"create or replace {kind} {model.name} as {model.sql}")

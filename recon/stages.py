@@ -1,4 +1,4 @@
-"""The stages of one business day: land, parse, validate, match, publish.
+"""The stages of one business day: land, parse, validate, match, publish, report.
 
 This is the application layer: it wires the reconciliation library (recon/) and the segregation library
 (segregation/) together, so it may import both; the libraries' own modules never import it.
@@ -7,7 +7,8 @@ Each stage reads what the previous one left in the day's work folder and writes 
 reports and problems, Parquet for tables), so Airflow can run each as its own task and retry it, and the command
 line runs them in a row. Every stage returns a small JSON-able summary. Data problems become rows of
 ``quarantine`` and exit code 2; broken invariants raise; nothing reaches the warehouse before ``publish``, which
-writes every table's partition and the run's manifest in one transaction.
+writes every table's partition and the run's manifest in one transaction; ``report`` then writes the documents for
+people from what was published.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -29,13 +29,15 @@ from recon import calendar
 from recon.contracts.ledger import DAY_CONTRACTS, OPTIONAL_DAY_FILES
 from recon.contracts.reference import REQUIRED_REFERENCE
 from recon.domain import Problem, content_id
-from recon.errors import invariant
+from recon.errors import StaleRun, invariant
 from recon.ingest import QUARANTINED_ROWS_SCHEMA, FileReport, ingest
 from recon.landing import InputFile, date_folder_files, discover
-from recon.rules import RuleSet, load_rules
+from recon.rules import RULES_DIR, RuleSet, load_rules
 from recon.schema import replaced_tables, warehouse_tables
 from recon.sqlmodels import run_models
-from recon.warehouse import DuckDBWarehouse
+from recon.targets import GcsLanding, Landing, WarehouseTarget, open_warehouse, warehouse_exists
+from recon.warehouse import connect
+from segregation.filings import filed_lines_table
 from segregation.lines import source_tables as segregation_sources
 
 EXIT_OK = 0
@@ -43,19 +45,39 @@ EXIT_INPUT_PROBLEM = 2
 CALENDAR_MARGIN_DAYS = 45
 MART_TABLES = (
     "recon_matches", "recon_breaks", "conservation", "int_routing_quarantine",
-    "seg_statement_lines", "seg_alerts", "seg_line_sources",
+    "seg_statement_lines", "seg_alerts", "seg_line_sources", "seg_account_figures",
 )
 
 
 @dataclass(frozen=True)
 class DayContext:
-    """Where a day's run reads, works and writes. work_dir holds the stages' intermediate files."""
+    """Where a day's run reads, works and writes. landing: a local folder or a gs:// landing (recon.targets);
+    warehouse: a DuckDB file or a BigQuery dataset; work_dir holds the stages' intermediate files; reports_dir the
+    documents for people, one folder per date (None: ``reports/`` beside a DuckDB warehouse file, else
+    ``build/reports``); documents False defers the documents (a backfill renders them afterwards)."""
 
     business_date: date
-    landing: Path
-    warehouse: Path
+    landing: Landing
+    warehouse: WarehouseTarget
     work_dir: Path
     strict: bool = True
+    rules_dir: Path = RULES_DIR
+    reports_dir: Path | None = None
+    documents: bool = True
+
+    @property
+    def reports_folder(self) -> Path:
+        """The folder of this date's documents."""
+        return reports_folder(self.warehouse, self.reports_dir, self.business_date)
+
+
+def reports_folder(warehouse: WarehouseTarget, reports_dir: Path | None, business_date: date) -> Path:
+    """The folder of a date's documents: ``reports_dir/<date>``; with no reports_dir, ``reports/`` beside a DuckDB
+    warehouse file, else ``build/reports``."""
+    root = reports_dir
+    if root is None:
+        root = warehouse.parent / "reports" if isinstance(warehouse, Path) else Path("build/reports")
+    return root / business_date.isoformat()
 
 
 def _write_json(path: Path, value: object) -> None:
@@ -84,17 +106,109 @@ def _sha256_json(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _landing_root(ctx: DayContext) -> tuple[Path, dict[str, dict]]:
+    """The local folder to read the day from: the landing root itself, or the run's verified copy of a gs://
+    landing with each object's URI, generation and checksums by relative path."""
+    if not isinstance(ctx.landing, GcsLanding):
+        return ctx.landing, {}
+    from recon.gcs import download_day
+
+    root = ctx.work_dir / "landing"
+    previous = calendar.previous_business_day(ctx.business_date)
+    return root, download_day(ctx.landing, ctx.business_date, previous, root)
+
+
 def land(ctx: DayContext) -> dict:
     """List and hash the day's files (and the previous business day's clearing files)."""
-    files = discover(ctx.landing, ctx.business_date)
-    previous = date_folder_files(ctx.landing, calendar.previous_business_day(ctx.business_date), "clearing")
+    started_at = datetime.now(UTC).isoformat()
+    root, objects = _landing_root(ctx)
+    files = discover(root, ctx.business_date)
+    previous = date_folder_files(root, calendar.previous_business_day(ctx.business_date), "clearing")
     landed = {
-        "started_at": datetime.now(UTC).isoformat(),
+        "started_at": started_at,
+        "objects": objects,
         "files": [dict(asdict(f), path=str(f.path)) for f in files],
         "previous_clearing": [dict(asdict(f), path=str(f.path)) for f in previous],
     }
+    landed["attempt"] = _begin_attempt(ctx, [*files, *previous], started_at)
     _write_json(ctx.work_dir / "landed.json", landed)
-    return {"files": len(files), "previous_clearing_files": len(previous)}
+    return {"files": len(files), "previous_clearing_files": len(previous), "run_id": landed["attempt"]["run_id"]}
+
+
+def decisions_version(decisions: list[dict]) -> str:
+    """SHA-256 of the decisions a run applies (the manifest's ``decisions_version``)."""
+    return _sha256_json(decisions)
+
+
+def day_fingerprint(target: object, ctx: DayContext, inputs: list[InputFile]) -> dict:
+    """What a day's outputs depend on besides the code: its input files (path and SHA-256), the rules and decisions
+    versions, the run mode and the manifest hash of the previous business day's latest completed run, whose
+    published breaks the match stage reads. ``target`` is the open warehouse. A backfill skips a day whose latest
+    completed run recorded the same fingerprint."""
+    previous_day = target.runs(calendar.previous_business_day(ctx.business_date))
+    return {
+        "business_date": ctx.business_date.isoformat(),
+        "code_version": version("fcm-recon"),
+        "strict": ctx.strict,
+        "inputs": sorted([f.rel_path, f.sha256] for f in inputs),
+        "rules_version": load_rules(ctx.rules_dir).version,
+        "decisions_version": decisions_version(target.read_until("decisions", ctx.business_date)),
+        "previous_day_manifest_hash": previous_day[-1]["manifest_hash"] if previous_day else None,
+    }
+
+
+def _attempt_row(attempt: dict, status: str, exit_code: int | None, started_at: str, note: str | None) -> dict:
+    """A ``runs`` row of an attempt that has not published (RUNNING, or FAILED with ``note`` saying why)."""
+    manifest = dict(attempt, status=status, failure=note) if note else dict(attempt, status=status)
+    return {
+        "business_date": date.fromisoformat(attempt["business_date"]), "run_id": attempt["run_id"],
+        "sequence": attempt["sequence"], "status": status, "exit_code": exit_code,
+        "code_version": attempt["code_version"], "rules_version": attempt["rules_version"],
+        "decisions_version": attempt["decisions_version"], "input_files": json.dumps(attempt["inputs"]),
+        "output_hashes": None, "previous_manifest_hash": attempt["previous_manifest_hash"],
+        "manifest_hash": _sha256_json(manifest), "manifest": json.dumps(manifest, sort_keys=True),
+        "started_at": datetime.fromisoformat(started_at).replace(tzinfo=None),
+        "finished_at": None if status == "RUNNING" else datetime.now(UTC).replace(tzinfo=None),
+    }
+
+
+def record_failed(target: object, running: dict, note: str) -> None:
+    """Append the FAILED row of an attempt whose RUNNING row has no end, saying why."""
+    attempt = {k: v for k, v in json.loads(running["manifest"]).items() if k != "status"}
+    target.append_run(_attempt_row(attempt, "FAILED", 1, running["started_at"].isoformat(), note))
+
+
+def unfinished(attempts: list[dict]) -> list[dict]:
+    """The RUNNING rows among ``attempts`` with no COMPLETED, COMPLETED_WITH_REJECTIONS or FAILED row."""
+    ended = {row["run_id"] for row in attempts if row["status"] != "RUNNING"}
+    return [row for row in attempts if row["status"] == "RUNNING" and row["run_id"] not in ended]
+
+
+def _begin_attempt(ctx: DayContext, inputs: list[InputFile], started_at: str) -> dict:
+    """Append the attempt's RUNNING row in its own transaction, after recording FAILED any earlier attempt of the
+    date that never ended (killed); returns the attempt: its run id, chain position and fingerprint."""
+    with open_warehouse(ctx.warehouse) as target:
+        attempts = target.attempts(ctx.business_date)
+        for running in unfinished(attempts):
+            record_failed(target, running, f"no end recorded; found by a later run of {ctx.business_date}")
+        head = target.last_run()
+        attempt = dict(day_fingerprint(target, ctx, inputs), previous_manifest_hash=head[1] if head else None,
+                       sequence=head[0] + 1 if head else 1,
+                       attempt=1 + sum(row["status"] == "RUNNING" for row in attempts))
+        attempt["run_id"] = content_id(_sha256_json(attempt))
+        target.append_run(_attempt_row(attempt, "RUNNING", None, started_at, None))
+    return attempt
+
+
+def fail(ctx: DayContext, error: BaseException) -> None:
+    """Record the day's attempt FAILED (when it began and did not publish), naming the error."""
+    path = ctx.work_dir / "landed.json"
+    if not path.exists():
+        return
+    run_id = _read_json(path)["attempt"]["run_id"]
+    with open_warehouse(ctx.warehouse) as target:
+        for running in unfinished([r for r in target.attempts(ctx.business_date) if r["run_id"] == run_id]):
+            record_failed(target, running, f"{type(error).__name__}: {error}")
 
 
 def _input_files(rows: list[dict]) -> list[InputFile]:
@@ -141,7 +255,8 @@ def parse(ctx: DayContext) -> dict:
         "reports": [asdict(r) for r in ingested.reports],
         "problems": [p._asdict() for p in [*ingested.problems, *missing]],
     })
-    return {"files": len(ingested.reports), "problems": len(ingested.problems) + len(missing)}
+    return {"files": len(ingested.reports), "rows_read": sum(r.rows_read for r in ingested.reports),
+            "problems": len(ingested.problems) + len(missing)}
 
 
 def _drop_records(tables: dict[str, pa.Table], record_ids: set[str], files: set[str]) -> dict[str, pa.Table]:
@@ -216,7 +331,7 @@ def _file_problems_table(problems: list[Problem]) -> pa.Table:
 def compute(sources: dict[str, pa.Table], rules: RuleSet, business_date: date,
             problems: list[Problem]) -> dict[str, pa.Table]:
     """Run the SQL models over the canonical tables; returns the marts and the routing quarantine."""
-    connection = duckdb.connect()
+    connection = connect()  # held to the run's --memory-limit, if any
     connection.execute("set enable_progress_bar = false")  # it would print into the command's output
     try:
         registered = dict(sources)
@@ -231,7 +346,7 @@ def compute(sources: dict[str, pa.Table], rules: RuleSet, business_date: date,
         })
         for name, table in registered.items():
             connection.register(name, table)
-        run_models(connection)
+        run_models(connection, MART_TABLES)
         return {name: connection.sql(f"select * from {name}").to_arrow_table() for name in MART_TABLES}
     finally:
         connection.close()
@@ -267,11 +382,20 @@ def _previous_breaks(ctx: DayContext) -> pa.Table:
     item breaks carried into today's matching."""
     schema = warehouse_tables()["recon_breaks"].arrow_schema()
     schema = pa.schema([field for field in schema if field.name != "business_date"])
-    if not ctx.warehouse.exists():
+    if not warehouse_exists(ctx.warehouse):
         return schema.empty_table()
-    with DuckDBWarehouse(ctx.warehouse) as target:
+    with open_warehouse(ctx.warehouse) as target:
         rows = target.read_partition("recon_breaks", calendar.previous_business_day(ctx.business_date))
     return pa.Table.from_pylist([{c: row[c] for c in schema.names} for row in rows], schema=schema)
+
+
+def _decisions(ctx: DayContext) -> pa.Table:
+    """People's decisions recorded for the business date or earlier (the SQL keeps those in force for the day)."""
+    schema = warehouse_tables()["decisions"].arrow_schema()
+    if not warehouse_exists(ctx.warehouse):
+        return schema.empty_table()
+    with open_warehouse(ctx.warehouse) as target:
+        return pa.Table.from_pylist(target.read_until("decisions", ctx.business_date), schema=schema)
 
 
 def match(ctx: DayContext) -> dict:
@@ -279,7 +403,11 @@ def match(ctx: DayContext) -> dict:
     validated = _read_json(ctx.work_dir / "validated.json")
     sources = _read_tables(ctx.work_dir / "validated")
     sources["src_warehouse__previous_breaks"] = _previous_breaks(ctx)
-    outputs = compute(sources, load_rules(), ctx.business_date, _problems(validated))
+    sources["src_warehouse__decisions"] = _decisions(ctx)
+    # the decisions are an input of the run: publish records them in the manifest
+    _write_json(ctx.work_dir / "decisions.json", sources["src_warehouse__decisions"].to_pylist())
+    sources["src_warehouse__seg_filed_lines"] = filed_lines_table(ctx.warehouse, ctx.business_date)
+    outputs = compute(sources, load_rules(ctx.rules_dir), ctx.business_date, _problems(validated))
     _check_outputs(outputs, validated["reports"])
     _write_tables(ctx.work_dir / "marts", outputs)
     return {name: table.num_rows for name, table in outputs.items()}
@@ -296,21 +424,37 @@ def _quarantine_table(problems: list[Problem], routed: pa.Table, reports: list[d
                                 schema=pa.schema([schema.arrow_schema().field(c) for c in columns]))
 
 
-def _manifest(ctx: DayContext, reports: list[dict], rules: RuleSet, previous: tuple[int, str] | None,
+def _manifest(ctx: DayContext, reports: list[dict], rules: RuleSet, decisions: list[dict], attempt: dict,
               exit_code: int) -> dict:
-    manifest = {
+    """The run's manifest; its run id and chain position are the attempt's, taken at land (under the lock)."""
+    return {
         "business_date": ctx.business_date.isoformat(),
-        "sequence": (previous[0] + 1) if previous else 1,
-        "previous_manifest_hash": previous[1] if previous else None,
+        "run_id": attempt["run_id"],
+        "sequence": attempt["sequence"],
+        "previous_manifest_hash": attempt["previous_manifest_hash"],
+        "previous_day_manifest_hash": attempt["previous_day_manifest_hash"],
         "code_version": version("fcm-recon"),
         "rules_version": rules.version,
-        "decisions_version": _sha256_json([]),
+        "decisions_version": decisions_version(decisions),
+        "decisions": decisions,
         "strict": ctx.strict,
         "inputs": sorted(reports, key=lambda r: r["rel_path"]),
         "exit_code": exit_code,
     }
-    manifest["run_id"] = content_id(_sha256_json(manifest))
-    return manifest
+
+
+def _check_current(target: object, attempt: dict) -> None:
+    """Refuse to publish an attempt when the chain moved since its land stage or a later run recorded it FAILED."""
+    head = target.last_run()
+    expected = (attempt["sequence"] - 1, attempt["previous_manifest_hash"]) if attempt["sequence"] > 1 else None
+    if head != expected:
+        raise StaleRun(f"run {attempt['run_id']} of {attempt['business_date']}: the warehouse's newest run is "
+                       f"{head} but the run landed after {expected}; another run published since: run it again")
+    ends = {row["status"] for row in target.attempts(date.fromisoformat(attempt["business_date"]))
+            if row["run_id"] == attempt["run_id"]}
+    if ends - {"RUNNING"}:
+        raise StaleRun(f"run {attempt['run_id']} of {attempt['business_date']} is already recorded "
+                       f"{sorted(ends - {'RUNNING'})}: run the date again")
 
 
 def _run_row(manifest: dict, output_hashes: dict[str, str], started_at: str) -> dict:
@@ -344,11 +488,17 @@ def publish(ctx: DayContext) -> dict:
               for name in (t.name for t in replaced_tables())}
     tables["quarantine"] = _quarantine_table(problems, marts["int_routing_quarantine"], validated["reports"])
     exit_code = EXIT_INPUT_PROBLEM if file_problems else EXIT_OK
-    started_at = _read_json(ctx.work_dir / "landed.json")["started_at"]
-    rules = load_rules()
-    with DuckDBWarehouse(ctx.warehouse) as target:
-        manifest = _manifest(ctx, validated["reports"], rules, target.last_run(), exit_code)
-        run = target.publish(ctx.business_date, tables, lambda hashes: _run_row(manifest, hashes, started_at))
+    landed = _read_json(ctx.work_dir / "landed.json")
+    # a gs:// landing's inputs carry the object each file was copied from (URI, generation, checksums)
+    reports = [dict(r, object=landed["objects"][r["rel_path"]]) if r["rel_path"] in landed["objects"] else r
+               for r in validated["reports"]]
+    rules = load_rules(ctx.rules_dir)
+    with open_warehouse(ctx.warehouse) as target:
+        _check_current(target, landed["attempt"])
+        manifest = _manifest(ctx, reports, rules, _read_json(ctx.work_dir / "decisions.json"), landed["attempt"],
+                             exit_code)
+        run = target.publish(ctx.business_date, tables,
+                             lambda hashes: _run_row(manifest, hashes, landed["started_at"]))
     return {
         "exit_code": exit_code,
         "run_id": run["run_id"],
@@ -358,4 +508,23 @@ def publish(ctx: DayContext) -> dict:
     }
 
 
-STAGES = (land, parse, validate, match, publish)
+def report(ctx: DayContext) -> dict:
+    """The documents for people from the published day: the break report (CSV, JSON, XLSX, HTML) and each class's
+    statement (text, JSON, HTML, PDF), dated by the business date so a re-run writes the same bytes; and the day's
+    segregation alerts, for the run's summary."""
+    from recon.reports import write_day_reports
+
+    paths = write_day_reports(ctx.warehouse, ctx.business_date, ctx.reports_folder) if ctx.documents else []
+    with open_warehouse(ctx.warehouse) as target:
+        alerts = target.read_partition("seg_alerts", ctx.business_date)
+    return {
+        "folder": str(ctx.reports_folder) if paths else None,
+        "documents": [path.name for path in paths],
+        "alerts": [{"seg_class": alert["seg_class"], "code": alert["code"], "severity": alert["severity"],
+                    "currency": alert["currency"], "message": alert["message"],
+                    "amount_usd": None if alert["amount_usd"] is None else str(alert["amount_usd"])}
+                   for alert in alerts],
+    }
+
+
+STAGES = (land, parse, validate, match, publish, report)

@@ -8,15 +8,55 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from recon.errors import InvariantViolation, WarehouseError
+from recon.errors import ConfigError, InvariantViolation, WarehouseError
+from recon.faults import pause_point
 from recon.schema import Table, replaced_tables, warehouse_tables
+
+# the statuses of a run that published: the manifest chain is made of these rows; RUNNING and FAILED rows record
+# attempts (a RUNNING row when an attempt starts, then its COMPLETED* row, or FAILED when it did not publish)
+COMPLETED_STATUSES = ("COMPLETED", "COMPLETED_WITH_REJECTIONS")
+
+# the DuckDB settings of the enclosing duckdb_limits block (none outside one)
+_LIMITS: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("duckdb_limits", default=())
+
+
+@contextmanager
+def duckdb_limits(memory_limit: str | None, temp_directory: Path) -> Iterator[None]:
+    """Inside the block, every connection :func:`connect` opens keeps to ``memory_limit`` (DuckDB's syntax: "2GB",
+    "500MiB") and spills what does not fit to files under ``temp_directory``; with no limit, DuckDB's defaults
+    apply. Running out of memory within the limit is a :class:`ConfigError` naming it."""
+    if memory_limit is None:
+        yield
+        return
+    settings = (("memory_limit", memory_limit), ("temp_directory", str(temp_directory)))
+    try:
+        duckdb.connect(config=dict(settings)).close()
+    except (duckdb.ParserException, duckdb.InvalidInputException) as error:
+        raise ConfigError(f"--memory-limit {memory_limit}: {error}") from None
+    temp_directory.mkdir(parents=True, exist_ok=True)
+    token = _LIMITS.set(settings)
+    try:
+        yield
+    except duckdb.OutOfMemoryException as error:
+        raise ConfigError(f"DuckDB ran out of memory within --memory-limit {memory_limit} "
+                          f"(spilling to {temp_directory}): {str(error).splitlines()[0]}") from None
+    finally:
+        _LIMITS.reset(token)
+
+
+def connect(database: str = ":memory:") -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to ``database`` (in memory by default) with the limits of the enclosing
+    :func:`duckdb_limits` block."""
+    return duckdb.connect(database, config=dict(_LIMITS.get()))
 
 
 def _conform(table: Table, data: pa.Table, business_date: date) -> pa.Table:
@@ -41,7 +81,7 @@ class DuckDBWarehouse:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.connection = duckdb.connect(str(path))
+            self.connection = connect(str(path))
         except duckdb.IOException as error:
             raise WarehouseError(f"cannot open warehouse {path}: {error}") from None
         # no progress bar: it would print into the command's output (``--json`` included)
@@ -61,7 +101,8 @@ class DuckDBWarehouse:
     def last_run(self) -> tuple[int, str] | None:
         """(sequence, manifest_hash) of the newest run in the chain, or None for an empty warehouse."""
         row = self.connection.execute(
-            "select sequence, manifest_hash from runs order by sequence desc limit 1"
+            "select sequence, manifest_hash from runs where list_contains(?, status) order by sequence desc limit 1",
+            [list(COMPLETED_STATUSES)],
         ).fetchone()
         return (int(row[0]), str(row[1])) if row else None
 
@@ -86,6 +127,7 @@ class DuckDBWarehouse:
                 connection.register("publish_rows", data)
                 connection.execute(f"insert into {name} by name select * from publish_rows")
                 connection.unregister("publish_rows")
+            pause_point("publish-transaction")
             run_row = make_run_row({name: self.partition_hash(name, business_date) for name in sorted(conformed)})
             self._append_run(run_row)
             connection.execute("commit")
@@ -97,6 +139,15 @@ class DuckDBWarehouse:
     def append_run(self, run_row: dict) -> None:
         """Append one row to ``runs`` on its own (a failed run, which publishes nothing else)."""
         self._append_run(run_row)
+
+    def append(self, name: str, rows: list[dict]) -> None:
+        """Append rows to an append-only table other than ``runs`` (people's decisions, filings)."""
+        table = warehouse_tables()[name]
+        if not table.append_only or name == "runs":
+            raise InvariantViolation(f"{name}: only the append-only record tables take appended rows")
+        self.connection.register("append_rows", pa.Table.from_pylist(rows, schema=table.arrow_schema()))
+        self.connection.execute(f"insert into {name} by name select * from append_rows")
+        self.connection.unregister("append_rows")
 
     def _append_run(self, run_row: dict) -> None:
         runs = warehouse_tables()["runs"]
@@ -115,6 +166,16 @@ class DuckDBWarehouse:
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
+    def read_until(self, name: str, business_date: date) -> list[dict]:
+        """A table's rows of ``business_date`` and every earlier date, in the key order of :meth:`read_partition`."""
+        table = warehouse_tables()[name]
+        order = ", ".join([*table.key, *table.column_names])
+        cursor = self.connection.execute(
+            f"select * from {name} where business_date <= ? order by {order}", [business_date]
+        )
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
     def partition_hash(self, name: str, business_date: date) -> str:
         """SHA-256 of a table's partition exported in key order: equal hashes mean equal contents."""
         digest = hashlib.sha256()
@@ -123,10 +184,20 @@ class DuckDBWarehouse:
         return digest.hexdigest()
 
     def runs(self, business_date: date | None = None) -> list[dict]:
-        """Rows of ``runs`` in chain order, optionally for one date."""
+        """The completed runs (the manifest chain) in chain order, optionally for one date."""
+        return [run for run in self.attempts(business_date) if run["status"] in COMPLETED_STATUSES]
+
+    def attempts(self, business_date: date | None = None) -> list[dict]:
+        """Every row of ``runs`` (RUNNING, FAILED and completed), by sequence, then start, then status."""
         where = "where business_date = ?" if business_date else ""
         cursor = self.connection.execute(
-            f"select * from runs {where} order by sequence", [business_date] if business_date else []
+            f"select * from runs {where} order by sequence, started_at, run_id, status <> 'RUNNING', status",
+            [business_date] if business_date else [],
         )
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+    def partition_dates(self, name: str) -> list[date]:
+        """The business dates a table holds rows of, in order."""
+        rows = self.connection.execute(f"select distinct business_date from {name} order by 1").fetchall()
+        return [row[0] for row in rows]

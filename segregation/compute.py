@@ -55,6 +55,7 @@ INPUT_TABLES = {
     "position_reports": "int_position_reports_classified",
     "cash_breaks": "int_cash_breaks",
     "file_problems": "src_file_problems",
+    "filed_lines": "src_warehouse__seg_filed_lines",
 }
 
 
@@ -79,6 +80,7 @@ class SegInputs:
     position_reports: tuple[dict, ...] = ()
     cash_breaks: tuple[dict, ...] = ()
     file_problems: tuple[dict, ...] = ()
+    filed_lines: tuple[dict, ...] = ()
 
     @classmethod
     def from_tables(cls, tables: Mapping[str, Iterable[dict]], business_date: date) -> SegInputs:
@@ -566,6 +568,24 @@ def _figure_alerts(view: ClassView) -> list[dict]:
     return alerts
 
 
+def refiling_alerts(seg_class: str, amounts: dict[str, dict[str, tuple]], inputs: SegInputs) -> list[dict]:
+    """REFILING_MAY_BE_NEEDED when the class was marked filed for the date and a filed figure (a line and currency,
+    exact, in the currency or in USD) differs from today's, or exists on one side only; the amount is how much the
+    EXCESS line moved (0 when only other lines changed)."""
+    filed_rows = [r for r in inputs.filed_lines if r["seg_class"] == seg_class]
+    if not filed_rows:
+        return []
+    filed = {(r["line"], r["currency"]): (r["amount"], r["amount_usd"]) for r in filed_rows}
+    current = {(line, currency): pair for currency, by_line in amounts.items() for line, pair in by_line.items()}
+    changed = {key for key in filed.keys() | current.keys() if filed.get(key) != current.get(key)}
+    if not changed:
+        return []
+    excess_line = next(line.line for line in load_lines() if line.seg_class == seg_class and line.role == "EXCESS")
+    key = (excess_line, "ALL")
+    moved = current[key][1] - filed[key][1] if key in changed and key in filed and key in current else ZERO
+    return [_alert(seg_class, "REFILING_MAY_BE_NEEDED", "HIGH", None, moved, filed_rows[0]["run_id"])]
+
+
 # ---------------------------------------------------------------------------------------------------- statements
 
 
@@ -613,7 +633,8 @@ def compute_statements(inputs: SegInputs, settings: Settings | None = None) -> S
             fileable = not inputs.file_problems and not view.missing_rates and not view.unvalued
             status = "FILEABLE" if fileable else "NOT_FILEABLE"
             result.lines.extend(_statement_rows(seg_class, amounts, status))
-            result.alerts.extend(_input_alerts(view, inputs) + _exclusion_alerts(view, inputs) + _figure_alerts(view))
+            result.alerts.extend(_input_alerts(view, inputs) + _exclusion_alerts(view, inputs) + _figure_alerts(view)
+                                 + refiling_alerts(seg_class, amounts, inputs))
             result.sources.extend(view.sources)
             result.accounts.extend(view.equity)
     return result

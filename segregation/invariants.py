@@ -3,7 +3,7 @@
 :func:`check_marts` checks the marts' own arithmetic: per class EXCESS = FUNDS - REQUIRED and OVER_TARGET =
 EXCESS - TARGET, one status per class, unique alert ids, and every line equal to the sum of its drill-down.
 :func:`cross_check` recomputes the statements with :mod:`segregation.compute` from the very rows the SQL read and
-requires the same lines, alerts (but their wording) and sources. Both raise :class:`InvariantViolation`: a
+requires the same lines, alerts (but their wording), sources and per-account figures. Both raise :class:`InvariantViolation`: a
 difference is a defect in one of the two computations, never a data problem.
 """
 
@@ -21,6 +21,7 @@ from segregation.lines import Settings
 LINE_KEY = ("seg_class", "line_order", "currency")
 ALERT_KEY = ("alert_id",)
 SOURCE_KEY = ("seg_class", "line", "currency", "source_table", "record_id")
+ACCOUNT_KEY = ("seg_class", "unit_id")
 
 
 def _role_amounts(lines: list[dict]) -> dict[str, dict[str, Decimal]]:
@@ -79,10 +80,12 @@ def _differences(name: str, sql: list[dict], python: list[dict], key: tuple[str,
 def cross_check(read_table: Callable[[str], list[dict]], business_date: date, settings: Settings,
                 marts: dict[str, list[dict]]) -> None:
     """Recompute the statements in Python from the tables the SQL read (``read_table(name)`` gives a table's rows)
-    and require the SQL marts ``seg_statement_lines``, ``seg_alerts`` and ``seg_line_sources`` to be the same."""
+    and require the SQL marts ``seg_statement_lines``, ``seg_alerts``, ``seg_line_sources`` and
+    ``seg_account_figures`` to be the same."""
     inputs = SegInputs.from_tables({table: read_table(table) for table in INPUT_TABLES.values()}, business_date)
     python = compute_statements(inputs, settings)
     differences = (_differences("line", marts["seg_statement_lines"], python.lines, LINE_KEY)
                    + _differences("alert", marts["seg_alerts"], python.alerts, ALERT_KEY, drop=("message",))
-                   + _differences("source", marts["seg_line_sources"], python.sources, SOURCE_KEY))
+                   + _differences("source", marts["seg_line_sources"], python.sources, SOURCE_KEY)
+                   + _differences("account", marts["seg_account_figures"], python.accounts, ACCOUNT_KEY))
     invariant(not differences, "segregation SQL and compute.py disagree: " + "; ".join(differences[:5]))

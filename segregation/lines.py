@@ -3,7 +3,7 @@
 ``lines.yaml`` holds every line of the three customer statements with its label and role; labels live only there.
 :func:`lines_table` gives it as the Arrow table the pipeline registers as ``src_segregation__lines``;
 :func:`settings_table` gives ``settings.yaml`` as ``src_segregation__settings`` (one row). :func:`source_tables`
-returns both under those names.
+returns both under those names, with the break impact rules (:mod:`segregation.break_impact`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pyarrow as pa
 import yaml
 
 from recon.errors import ConfigError
+from segregation import break_impact
 
 LINES_FILE = Path(__file__).with_name("lines.yaml")
 SETTINGS_FILE = Path(__file__).with_name("settings.yaml")
@@ -122,4 +123,5 @@ def settings_table(settings: Settings | None = None) -> pa.Table:
 
 def source_tables(settings: Settings | None = None) -> dict[str, pa.Table]:
     """The segregation tables the pipeline registers beside the canonical sources."""
-    return {"src_segregation__lines": lines_table(), "src_segregation__settings": settings_table(settings)}
+    return {"src_segregation__lines": lines_table(), "src_segregation__settings": settings_table(settings),
+            "src_segregation__break_impact_rules": break_impact.rules_table()}

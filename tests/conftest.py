@@ -6,6 +6,16 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE (default ``ci``). ``ci`` keeps `make test` within its budget: few
+# examples, derandomized so a run is reproducible, no deadline (an example may run the SQL models or a whole day).
+# Tests that state their own max_examples keep it; the property tests of tests/properties scale theirs from the
+# profile's (tests/properties/days.py: examples).
+settings.register_profile("ci", max_examples=10, deadline=None, derandomize=True, print_blob=True)
+settings.register_profile("dev", max_examples=40, deadline=None, print_blob=True)
+settings.register_profile("nightly", max_examples=300, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = REPO_ROOT.parent / "shared" / "samples"

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from itertools import combinations
 from pathlib import Path
 from typing import NamedTuple
 
@@ -278,17 +279,52 @@ def cash_recon(items: list[Item]) -> tuple[list[tuple], set[tuple], dict[str, De
     return found, paired, accepted
 
 
+SUBSET_MAX_CANDIDATES, SUBSET_MAX_SIZE = 12, 3
+
+
+def subset_outcomes(missing: list[tuple[str, tuple]]) -> tuple[set[int], list[tuple]]:
+    """The subset pass over the items with a missing leg, (side, key) by index: per block (account, currency, date)
+    of at most 12 items a side, a single item equal to the sum of 2-3 items of the other side is a fit. A fit sharing
+    no item with another fit matches; the block's other fits are one AMBIGUOUS break (bank - ledger of its items,
+    referenced by its first single item, bank side first, in amount then reference order). Returns the indexes
+    taken and the AMBIGUOUS breaks."""
+    blocks: dict[tuple, dict[str, list[int]]] = defaultdict(lambda: {"BANK": [], "LEDGER": []})
+    for index, (side, key) in enumerate(missing):
+        blocks[(key[0], key[1], key[4])][side].append(index)
+    taken, ambiguous = set(), []
+    for (account, currency, _day), sides in blocks.items():
+        if max(len(sides["BANK"]), len(sides["LEDGER"])) > SUBSET_MAX_CANDIDATES:
+            continue
+        fits = [(single, parts) for side, other in (("BANK", "LEDGER"), ("LEDGER", "BANK")) for single in sides[side]
+                for size in range(2, SUBSET_MAX_SIZE + 1) for parts in combinations(sides[other], size)
+                if sum(missing[i][1][3] for i in parts) == missing[single][1][3]]
+        used = Counter(i for single, parts in fits for i in (single, *parts))
+        clean = [(single, parts) for single, parts in fits if all(used[i] == 1 for i in (single, *parts))]
+        taken |= {i for single, parts in clean for i in (single, *parts)}
+        rest = {i for single, parts in fits if (single, parts) not in clean for i in (single, *parts)}
+        if rest:
+            singles = sorted({single for single, parts in fits if (single, parts) not in clean},
+                             key=lambda i: (missing[i][0] != "BANK", missing[i][1][3], missing[i][1][2]))
+            difference = sum(missing[i][1][3] * (1 if missing[i][0] == "BANK" else -1) for i in rest)
+            ambiguous.append(("AMBIGUOUS", account, currency, missing[singles[0]][1][2], difference))
+            taken |= rest
+    return taken, ambiguous
+
+
 def cash_breaks(items: list[Item]) -> tuple[list[tuple], dict[str, Decimal]]:
     """CASH breaks as (type, account, currency, reference, difference); an unpaired item is a DUPLICATE when an
-    identical item on its side was paired, else its other leg is missing."""
+    identical item on its side was paired, else its other leg is missing unless the subset pass takes it."""
     found, paired, accepted = cash_recon(items)
-    breaks = []
+    breaks, missing = [], []
     for kind, side, key, difference in found:
-        if not kind:
-            duplicate = (side, *key[:4]) in paired
-            kind = "DUPLICATE" if duplicate else ("MISSING_LEDGER" if side == "BANK" else "MISSING_BANK")
-        breaks.append((kind, *key[:3], difference))
-    return breaks, accepted
+        if not kind and (side, *key[:4]) not in paired:
+            missing.append((side, key))
+            continue
+        breaks.append((kind or "DUPLICATE", *key[:3], difference))
+    taken, ambiguous = subset_outcomes(missing)
+    breaks += [("MISSING_LEDGER" if side == "BANK" else "MISSING_BANK", *key[:3], key[3] if side == "BANK" else -key[3])
+               for index, (side, key) in enumerate(missing) if index not in taken]
+    return breaks + ambiguous, accepted
 
 
 def settlement_cycles(root: Path, day: date, session: str) -> dict[tuple[str, str, str], Decimal]:
@@ -425,7 +461,7 @@ def test_every_break_type_appears_at_least_three_times(landing: tuple[Path, Answ
     root, key = landing
     counts = Counter((b.recon, b.break_type) for b in key.breaks)
     expected = [("CASH", t) for t in ("MISSING_BANK", "MISSING_LEDGER", "AMOUNT_MISMATCH", "DATE_MISMATCH",
-                                      "DUPLICATE")]
+                                      "DUPLICATE", "AMBIGUOUS")]
     expected += [("DCO_SETTLEMENT", t) for t in ("MISSING_BANK", "MISSING_LEDGER", "MISSING_CLEARING",
                                                  "AMOUNT_MISMATCH")]
     expected += [("BANK_BALANCE", "BALANCE_MISMATCH")]

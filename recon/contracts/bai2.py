@@ -59,7 +59,6 @@ Variants a file used are reported in :attr:`Bai2File.variants`: ``PACKED_RECORDS
 from __future__ import annotations
 
 import gc
-import hashlib
 import re
 from contextlib import contextmanager
 from datetime import date
@@ -67,7 +66,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterator, NamedTuple, NoReturn
 
-from recon.domain import BankBalance, BankEntry, BankStatement, OccurrenceCounter, Problem
+from recon.domain import ROW_ID_HASH, BankBalance, BankEntry, BankStatement, OccurrenceCounter, Problem
 from recon.errors import FileRejected, LandingError, invariant
 from recon.money import MoneyError, currency_places, implied_decimal
 
@@ -116,7 +115,7 @@ _NEXT_STATE = {
 # A logical record: code, first physical line, body after "NN,", continuations (is_88, text) or None, trailer weight.
 _Record = tuple[str, int, str, "list[tuple[bool, str]] | None", int]
 _Decimal = Decimal
-_blake2b = hashlib.blake2b
+_row_id_hash = ROW_ID_HASH
 _new_tuple = tuple.__new__  # builds a NamedTuple from a tuple of exactly its fields, without the keyword machinery
 _EXPECTED_NEXT = {_START: "01", _FILE: "02 or 99", _GROUP: "03 or 98", _ACCOUNT: "16 or 49", _END: "nothing after 99"}
 
@@ -351,6 +350,21 @@ def _continued_detail(body: str, continuations: list[tuple[bool, str]],
     return fixed, " ".join(piece for piece in stripped if piece)
 
 
+def _plain_continued_detail(body: str, continuations: list[tuple[bool, str]], variants: set[str]) -> list[str] | None:
+    """A continued 16's ``[type, amount, funds, bank reference, customer reference, text]`` when its own line is
+    closed by ``/`` and its funds type has no extra fields; else None (the reader's _detail then reads it whole)."""
+    if not _own_line_closed(body, continuations):
+        return None
+    try:
+        fixed, text = _continued_detail(_strip_slash(body), continuations, variants)
+    except _BadField:
+        return None
+    if len(fixed) != 5:
+        return None
+    fixed.append(text)
+    return fixed
+
+
 def _own_line_closed(body: str, continuations: list[tuple[bool, str]] | None) -> bool:
     """True when a 16's own physical record (wrapped lines included, 88s not) ends with ``/``."""
     last = body
@@ -434,54 +448,64 @@ class _Reader:
                     "49": self._account_trailer, "98": self._group_trailer, "99": self._file_trailer}
         detail = self._detail
         key_id = self.counter.key_id
+        variants = self.variants
         source_file = self.source_file
         details = weight = 0
         account: _Account | None = None
         record: _Record = ("", 0, "", None, 0)
         for record in records:
-            weight += record[4]
-            if state is _ACCOUNT and record[0] == "16":
+            code, line_no, body, continuations, record_weight = record
+            weight += record_weight
+            if state is _ACCOUNT and code == "16":
                 details += 1
-                # The hot path, inline: a one-line 16 closed by '/', plain funds type, an amount of plain digits and a
-                # code that signs it. Anything else (and every error) goes through _detail, which gives the same id.
-                body = record[2]
-                if record[3] is None and body[-1:] == "/":
-                    parts = body[:-1].split(",", 5)
-                    if len(parts) == 6:
-                        type_code, amount_text, funds, bank_reference, customer_reference, text = parts
-                        signed = _SIGNED_DETAIL.get(type_code)
-                        if (signed is not None and funds in _PLAIN_FUNDS and amount_text.isdigit()
-                                and amount_text.isascii() and len(amount_text) <= _AMOUNT_DIGITS_MAX):
-                            account.weight += 1
-                            account.total += int(amount_text)
-                            direction, status = signed
-                            amount = _Decimal(amount_text).scaleb(-account.places)
-                            if direction == "DEBIT":
-                                amount = -amount
-                            bank_reference, customer_reference = bank_reference.strip(), customer_reference.strip()
-                            text = text.strip()
-                            key = (f"{account.id_prefix}{type_code}\x1f{amount_text}\x1f{funds}\x1f{bank_reference}"
-                                   f"\x1f{customer_reference}\x1f{text}")
-                            record_id = _blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
-                            seen = account.seen
-                            if record_id in seen:  # a repeat: the counter numbers it
-                                record_id = key_id(key, seen)
-                            else:
-                                seen[record_id] = 1
-                            account.entries.append(_new_tuple(BankEntry, (
-                                source_file, record_id, f"line {record[1]}", account.account_id, account.currency,
-                                account.as_of_date, None, type_code, direction, amount, funds, bank_reference,
-                                customer_reference, text, status, False)))
-                            continue
+                # The hot path, inline: a 16 closed by '/' (continued or not), plain funds type, an amount of plain
+                # digits and a code that signs it. Anything else (and every error) goes through _detail, which gives
+                # the same id.
+                if continuations is None:
+                    parts = body[:-1].split(",", 5) if body[-1:] == "/" else None
+                else:
+                    parts = _plain_continued_detail(body, continuations, variants)
+                if parts is not None and len(parts) == 6:
+                    type_code, amount_text, funds, bank_reference, customer_reference, text = parts
+                    signed = _SIGNED_DETAIL.get(type_code)
+                    if (signed is not None and funds in _PLAIN_FUNDS and amount_text.isdigit()
+                            and amount_text.isascii() and len(amount_text) <= _AMOUNT_DIGITS_MAX):
+                        account.weight += record_weight
+                        raw = int(amount_text)
+                        account.total += raw
+                        direction, status = signed
+                        amount = _Decimal(raw).scaleb(places)  # exact: the digits as written, the currency's places
+                        if direction == "DEBIT":
+                            amount = -amount
+                        bank_reference, customer_reference = bank_reference.strip(), customer_reference.strip()
+                        text = text.strip()
+                        key = (f"{id_prefix}{type_code}\x1f{amount_text}\x1f{funds}\x1f{bank_reference}"
+                               f"\x1f{customer_reference}\x1f{text}")
+                        digest = _row_id_hash.copy()  # recon.domain.row_id_of, inline
+                        digest.update(key.encode())
+                        record_id = digest.hexdigest()
+                        if record_id in seen:  # a repeat: the counter numbers it
+                            record_id = key_id(key, seen)
+                        else:
+                            seen[record_id] = 1
+                        append_entry(_new_tuple(BankEntry, (
+                            source_file, record_id, f"line {line_no}", account_id, currency, as_of_date, None,
+                            type_code, direction, amount, funds, bank_reference, customer_reference, text, status,
+                            False)))
+                        continue
                 detail(record)
                 continue
-            following = _NEXT_STATE.get((state, record[0]))
+            following = _NEXT_STATE.get((state, code))
             if following is None:
                 self._out_of_order(record, state)
             self.weight = weight
-            handlers[record[0]](record)
+            handlers[code](record)
             state = following
             account = self.account
+            if account is not None:  # the hot path's view of the account just opened
+                places, id_prefix, seen, append_entry = -account.places, account.id_prefix, account.seen, \
+                    account.entries.append
+                account_id, currency, as_of_date = account.account_id, account.currency, account.as_of_date
         if state is _START:
             self._reject(0, "", "record code", "NOT_BAI2", "01", "no records", "the file holds no BAI2 records")
         if state is not _END:

@@ -16,10 +16,11 @@ CME's alias, never the account), else an ``R="24"`` with no ``Src``, else ``Acct
 
 Streaming: the file goes through :func:`recon.contracts.xmlsafe.iter_target`, an lxml parser target that builds no
 tree. Each message's elements are kept as plain ``(parent, tag, attributes)`` tuples until the message ends, then
-turned into records, so memory holds one message plus the record-id index (16-32 bytes per record, see
-:class:`_SeenIds`). A parser target hands over every element's attributes as a dict built in C; ``iterparse`` plus
-element access (``element.get``, one proxy object per child) measured about 1.6x the cost of the bare parse before
-any record was built, which is why FIXML does not use :func:`recon.contracts.xmlsafe.iter_elements`.
+turned into records, so memory holds one chunk of input and one message, plus the record-id index, whose size is
+fixed (see :class:`_SeenIds`: the ids themselves go to a temporary file). A parser target hands over every
+element's attributes as a dict built in C; ``iterparse`` plus element access (``element.get``, one proxy object per
+child) measured about 1.6x the cost of the bare parse before any record was built, which is why FIXML does not use
+:func:`recon.contracts.xmlsafe.iter_elements`.
 
 Bad input: a message with a bad or missing value (``LastQty="4x"``) is quarantined as a ``ROW`` problem naming the
 element, attribute, expected and found, and the rest of the file is read. A ``Batch@TotMsg`` that disagrees with the
@@ -30,14 +31,19 @@ anything before the iterator is exhausted.
 
 from __future__ import annotations
 
-import hashlib
+import os
+import tempfile
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from recon.contracts.xmlsafe import SafeTarget, XmlSource, iter_target
-from recon.domain import AllocationReport, PositionReport, Problem, SettlementPrice, TradeReport
+from recon.domain import (
+    ROW_ID_HASH, AllocationReport, PositionReport, Problem, SettlementPrice, TradeReport, row_id_of,
+)
 from recon.errors import FileRejected
 from recon.money import MoneyError, to_decimal
 
@@ -53,8 +59,11 @@ _TRANS_TYPES = {"0": "NEW", "1": "CANCEL", "2": "REPLACE"}
 _SIDES = {"1": "BUY", "2": "SELL"}
 _PUT_CALL = {"0": "P", "1": "C"}
 _CFI_TYPES = {"F": "FUT", "O": "OPT"}
-_ZERO = Decimal(0)
-_blake2b = hashlib.blake2b
+_FILTER_BITS = 1 << 26  # the record-id filter: 8 MiB, two bits per id (a false hit at 1M records: about 1 in 1000)
+_FILTER_MASK = _FILTER_BITS - 1
+_PENDING_MAX = 1 << 15  # record ids held in memory before they go to disk as one sorted run
+_BLOCK_IDS = 512  # ids per block of a run on disk (4 KiB): one fence value each
+_SEPARATOR = "\x1f"
 _new_tuple = tuple.__new__
 
 
@@ -116,7 +125,10 @@ class FixmlReader:
         if self._started:
             raise RuntimeError("a FixmlReader reads its file once; make a new one to read it again")
         self._started = True
-        yield from iter_target(self._source, self._target.source_file, self._target)  # type: ignore[misc]
+        try:
+            yield from iter_target(self._source, self._target.source_file, self._target)  # type: ignore[misc]
+        finally:
+            self._target.ids.close()
         self._finished = True
 
     @property
@@ -253,57 +265,86 @@ class _FixmlTarget(SafeTarget):
 
 
 class _SeenIds:
-    """Content ids with occurrence numbers, like :class:`recon.domain.OccurrenceCounter`, in little space per id.
+    """Content ids with occurrence numbers, like :class:`recon.domain.OccurrenceCounter`, in memory that does not
+    grow with the file.
 
-    OccurrenceCounter keeps a 16-character id string per row, which a streamed file of millions of messages cannot
-    afford. This index keeps the 64-bit value of each first-occurrence id (BLAKE2b, 8-byte digest) in an
-    open-addressing table of 8-byte slots (load at most 1/2: 16-32 bytes per record) and a dict for the rare repeats.
     The ids are the ones OccurrenceCounter.key_id would give for the key text ``source_file, kind, *key`` joined by
-    \\x1f. This index is the only memory that grows with the file.
+    \\x1f: a first occurrence's id is the 64-bit BLAKE2b value of its key, a repeat's the value of the key and its
+    occurrence number. Numbering a repeat needs every id seen before; they are kept outside Python's memory:
+
+    * a filter of :data:`_FILTER_BITS` bits (fixed size) marks two bits per id; an id with a bit unmarked was never
+      seen, which is the answer for nearly every record, without looking further;
+    * the ids of the last :data:`_PENDING_MAX` records are a set; older ones are on disk in sorted runs of that size
+      (an unnamed temporary file), found through one fence value per :data:`_BLOCK_IDS` ids (1/512 of the ids);
+    * only a filter hit (a repeat, or about one record in a thousand at a million records) reads one block per run.
+
+    The answer is always exact. What grows is the file on disk (8 bytes per record), the fences (16 bytes per
+    thousand records) and the count of each genuine repeat.
     """
 
     def __init__(self, source_file: str) -> None:
         self._source = source_file
-        self._slots = memoryview(bytearray(8 * 1024)).cast("Q")
-        self._used = 0
+        self._filter = bytearray(_FILTER_BITS // 8)
+        self._pending: set[int] = set()
+        self._runs: list[tuple[int, int, int]] = []  # (file offset, ids, first fence) per run
+        self._fences = array("q")  # every _BLOCK_IDS-th id of each run, runs one after another
+        self._file: BinaryIO | None = None
         self._repeats: dict[int, int] = {}
 
     def record_id(self, kind: str, key: list[str]) -> str:
         """The content id of a record of ``kind`` with these key texts, numbered by identical ones before it."""
-        text = f"{self._source}\x1f{kind}\x1f{chr(31).join(key)}"
-        digest = _blake2b(text.encode("utf-8"), digest_size=8).digest()
-        value = int.from_bytes(digest, "big") or 1
-        if self._add(value):
-            return digest.hex()
-        occurrence = self._repeats.get(value, 1)
-        self._repeats[value] = occurrence + 1
-        return _blake2b(f"{text}\x1f#{occurrence}".encode("utf-8"), digest_size=8).hexdigest()
+        text = f"{self._source}\x1f{kind}\x1f{_SEPARATOR.join(key)}"
+        hashed = ROW_ID_HASH.copy()  # recon.domain.row_id_of, inline
+        hashed.update(text.encode())
+        digest = hashed.digest()
+        value = int.from_bytes(digest, "big", signed=True)
+        low, high = value & _FILTER_MASK, (value >> 32) & _FILTER_MASK
+        bits = self._filter
+        if bits[low >> 3] >> (low & 7) & bits[high >> 3] >> (high & 7) & 1 and self._seen(value):
+            occurrence = self._repeats.get(value, 1)
+            self._repeats[value] = occurrence + 1
+            return row_id_of(f"{text}\x1f#{occurrence}")
+        bits[low >> 3] |= 1 << (low & 7)
+        bits[high >> 3] |= 1 << (high & 7)
+        pending = self._pending
+        pending.add(value)
+        if len(pending) >= _PENDING_MAX:
+            self._flush()
+        return digest.hex()
 
-    def _add(self, value: int) -> bool:
-        """Insert ``value``; False when it was already present."""
-        slots = self._slots
-        mask = len(slots) - 1
-        index = value & mask
-        while True:
-            current = slots[index]
-            if current == 0:
-                slots[index] = value
-                self._used += 1
-                if 2 * self._used > len(slots):
-                    self._grow()
+    def close(self) -> None:
+        """Delete the ids on disk."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def _seen(self, value: int) -> bool:
+        """Whether ``value`` was seen before: in the pending set, else in a run on disk (one block read per run)."""
+        if value in self._pending:
+            return True
+        fences = self._fences
+        for offset, count, first_fence in self._runs:  # bound: one run per _PENDING_MAX records
+            last_fence = first_fence + (count + _BLOCK_IDS - 1) // _BLOCK_IDS
+            block = bisect_right(fences, value, first_fence, last_fence) - 1 - first_fence
+            if block < 0:
+                continue
+            ids = min(_BLOCK_IDS, count - block * _BLOCK_IDS)
+            stored = array("q", os.pread(self._file.fileno(), 8 * ids, offset + 8 * _BLOCK_IDS * block))
+            index = bisect_left(stored, value)
+            if index < ids and stored[index] == value:
                 return True
-            if current == value:
-                return False
-            index = (index + 1) & mask
+        return False
 
-    def _grow(self) -> None:
-        """Double the table and re-insert every value."""
-        old = self._slots
-        self._slots = memoryview(bytearray(16 * len(old))).cast("Q")
-        self._used = 0
-        for value in old:
-            if value:
-                self._add(value)
+    def _flush(self) -> None:
+        """Write the pending ids to disk as one sorted run, with its fences."""
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(buffering=0)
+        run = array("q", sorted(self._pending))
+        offset = self._file.seek(0, os.SEEK_END)
+        self._file.write(run.tobytes())
+        self._runs.append((offset, len(run), len(self._fences)))
+        self._fences.extend(run[::_BLOCK_IDS])
+        self._pending.clear()
 
 
 # ---- message parsers: (message attributes, nodes, location) -> Parsed, or raise _BadValue ----

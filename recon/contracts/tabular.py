@@ -25,6 +25,7 @@ from recon.money import MONEY_PRECISION, MONEY_SCALE, iso_currencies
 DECIMAL_PATTERN = r"^[+-]?[0-9]{1,29}(\.[0-9]{1,9})?$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 MONEY_DTYPE = pl.Decimal(MONEY_PRECISION, MONEY_SCALE)
+_PARSED = "_parsed_"  # prefix of the parsed decimal and date columns kept beside their text while checking
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ def _file_problem(source_file: str, code: str, field: str, expected: str, found:
 
 
 def _read_raw(path: Path, source_file: str) -> pl.DataFrame:
-    """All columns as text, with a row number; decoding or empty-file trouble rejects the file."""
+    """All columns as text as written (not stripped), with a row number; decoding or empty-file trouble rejects the
+    file."""
     try:
         if path.suffix == ".parquet":
             frame = pl.read_parquet(path)
@@ -82,7 +84,7 @@ def _read_raw(path: Path, source_file: str) -> pl.DataFrame:
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise _file_problem(source_file, "UNREADABLE_FILE", "", "UTF-8 CSV with a header row", first_line,
                             "the file cannot be read as the contract's format") from None
-    return frame.with_columns(pl.col(pl.String).str.strip_chars()).with_row_index("_row")
+    return frame.with_row_index("_row")
 
 
 def _check_header(frame: pl.DataFrame, contract: Contract, source_file: str) -> None:
@@ -94,14 +96,18 @@ def _check_header(frame: pl.DataFrame, contract: Contract, source_file: str) -> 
 
 
 def _field_checks(field: Field) -> tuple[pl.Expr, str, str]:
-    """(an expression true where the value is bad, the reason code, what was expected) for one field."""
+    """(an expression true where the value is bad, the reason code, what was expected) for one field.
+
+    A decimal or date is bad when its text breaks the pattern or its parsed value (see :func:`_parsed`) is null.
+    """
     value = pl.col(field.name)
     blank = value.is_null() | (value == "")
     if field.kind == "decimal":
-        bad, code, expected = ~value.str.contains(DECIMAL_PATTERN), "BAD_DECIMAL", "a decimal like -1234.56 (at most 9 places)"
+        bad = ~value.str.contains(DECIMAL_PATTERN) | pl.col(_PARSED + field.name).is_null()
+        code, expected = "BAD_DECIMAL", "a decimal like -1234.56 (at most 9 places)"
     elif field.kind == "date":
-        parsed = value.str.to_date("%Y-%m-%d", strict=False)
-        bad, code, expected = ~value.str.contains(DATE_PATTERN) | parsed.is_null(), "BAD_DATE", "a date YYYY-MM-DD"
+        bad = ~value.str.contains(DATE_PATTERN) | pl.col(_PARSED + field.name).is_null()
+        code, expected = "BAD_DATE", "a date YYYY-MM-DD"
     elif field.kind == "currency":
         bad, code, expected = ~value.is_in(sorted(iso_currencies())), "BAD_CURRENCY", "an ISO 4217 code"
     elif field.kind == "code":
@@ -113,22 +119,36 @@ def _field_checks(field: Field) -> tuple[pl.Expr, str, str]:
     return (~blank & bad.fill_null(True)), code, expected
 
 
+def _parsed(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
+    """``frame`` with each decimal and date column parsed once, beside its text as ``_parsed_<name>``.
+
+    Lenient parses (null where the text does not parse, a blank being null): the checks decide what is bad from the
+    text and the parse together, and a good row's typed value is its parse, exact (``Decimal(38, 9)``).
+    """
+    parses = []
+    for field in contract.fields:
+        value = pl.col(field.name)
+        if field.kind == "decimal":
+            parses.append(value.cast(MONEY_DTYPE, strict=False).alias(_PARSED + field.name))
+        elif field.kind == "date":
+            parses.append(value.str.to_date("%Y-%m-%d", strict=False).alias(_PARSED + field.name))
+    return frame.with_columns(parses)
+
+
 def _typed(field: Field) -> pl.Expr:
-    value = pl.when(pl.col(field.name) == "").then(None).otherwise(pl.col(field.name))
-    if field.kind == "decimal":
-        return value.cast(MONEY_DTYPE).alias(field.name)
-    if field.kind == "date":
-        return value.str.to_date("%Y-%m-%d").alias(field.name)
-    return value.fill_null("").alias(field.name)
+    """The typed column of the rows that met the contract (a blank decimal or date is null, a blank text '')."""
+    if field.kind in ("decimal", "date"):
+        return pl.col(_PARSED + field.name).alias(field.name)
+    return pl.col(field.name).fill_null("")
 
 
-def _row_problems(frame: pl.DataFrame, contract: Contract, source_file: str) -> pl.DataFrame:
+def _row_problems(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
     """One row per bad (row, field): _row, field, code, expected, found."""
     parts = []
     for field in contract.fields:
         bad, code, expected = _field_checks(field)
-        blank_code = "MISSING_VALUE"
-        code_expr = pl.when(pl.col(field.name).is_null() | (pl.col(field.name) == "")).then(pl.lit(blank_code)).otherwise(pl.lit(code))
+        blank = pl.col(field.name).is_null() | (pl.col(field.name) == "")
+        code_expr = pl.when(blank).then(pl.lit("MISSING_VALUE")).otherwise(pl.lit(code))
         parts.append(
             frame.filter(bad).select(
                 "_row", pl.lit(field.name).alias("field"), code_expr.alias("code"),
@@ -138,44 +158,74 @@ def _row_problems(frame: pl.DataFrame, contract: Contract, source_file: str) -> 
     return pl.concat(parts) if parts else pl.DataFrame()
 
 
-def _record_ids(frame: pl.DataFrame, contract: Contract) -> pl.Expr:
-    return pl.concat_str([pl.lit(contract.name + ":"), pl.concat_str([pl.col(k).fill_null("") for k in contract.key], separator="|")])
+def _record_ids(contract: Contract) -> pl.Expr:
+    """The contract name and the row's natural key: ``cash_journal:J1``, ``accounts:A1|2026-01-01``."""
+    parts: list[pl.Expr] = [pl.lit(contract.name + ":")]
+    for number, key in enumerate(contract.key):
+        parts += [pl.lit("|"), pl.col(key).fill_null("")] if number else [pl.col(key).fill_null("")]
+    return pl.concat_str(parts)  # one flat concatenation: a nested one builds every row's string twice
 
 
 def read_table(path: Path, source_file: str, contract: Contract) -> TableRead:
     """Read ``path`` against ``contract``: typed good rows plus one Problem per quarantined row."""
     raw = _read_raw(path, source_file)
     _check_header(raw, contract, source_file)
-    for field in contract.fields:
-        if field.name not in raw.columns:
-            raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(field.name))
-    raw = raw.with_columns(_record_ids(raw, contract).alias("record_id"))
-    # One vectorised pass flags every row that may break a check; the per-field detail is worked out on those rows
-    # only. Keys are flagged by a 64-bit hash of the record id (twice as fast as comparing the texts): every row of a
-    # duplicate key is flagged, so the exact is_duplicated within the flagged rows is the one within the file, and a
-    # hash collision only flags a row that the exact checks then find good.
-    flagged = pl.any_horizontal([_field_checks(field)[0] for field in contract.fields]
-                                + [pl.col("record_id").hash(seed=0).is_duplicated()])
-    suspects = raw.filter(flagged)
-    bad = _row_problems(suspects, contract, source_file)
-    duplicate_rows = suspects.filter(pl.col("record_id").is_duplicated()).select(
-        "_row", pl.lit(",".join(contract.key)).alias("field"), pl.lit("DUPLICATE_KEY").alias("code"),
-        pl.lit("a key no other row of the file has").alias("expected"), pl.col("record_id").alias("found"),
-    )
-    bad = pl.concat([bad, duplicate_rows]).sort("_row", "field").unique("_row", keep="first", maintain_order=True)
-    good = raw.join(bad.select("_row"), on="_row", how="anti") if bad.height else raw
+    frame, flags = _checked(raw, contract)
+    frame = frame.with_columns(_record_ids(contract).alias("record_id"))
+    # Keys are flagged by a 64-bit hash of the record id: every row of a duplicate key is flagged, so the exact
+    # is_duplicated within the flagged rows is the one within the file, and a hash collision only flags a row that
+    # the exact checks then find good. When the hashes are all distinct (counting them is cheaper than marking the
+    # repeats), no key is repeated and no row is flagged for its key.
+    key_hashes = frame.get_column("record_id").hash(seed=0)
+    if key_hashes.n_unique() < frame.height:
+        flags = flags | key_hashes.is_duplicated()
+    bad = _bad_rows(frame.filter(flags), contract)
+    if bad.height:
+        is_bad = pl.col("_row").is_in(bad.get_column("_row").implode())
+        good, quarantined = frame.filter(~is_bad), frame.filter(is_bad)
+    else:
+        good, quarantined = frame, frame.clear()
     typed = good.select(
         pl.lit(source_file).alias("source_file"), pl.col("record_id"),
         pl.format("line {}", pl.col("_row") + 2).alias("location"),
         *[_typed(f) for f in contract.fields],
     )
-    problems = _problems(raw, bad, contract, source_file)
-    return TableRead(source_file, typed, problems, raw.height, _quarantined(raw, bad, contract))
+    problems = _problems(quarantined, bad, contract, source_file)
+    return TableRead(source_file, typed, problems, frame.height, _quarantined(quarantined, contract))
 
 
-def _quarantined(raw: pl.DataFrame, bad: pl.DataFrame, contract: Contract) -> pl.DataFrame:
+def _checked(raw: pl.DataFrame, contract: Contract) -> tuple[pl.DataFrame, pl.Series]:
+    """The contract's columns without surrounding blanks, parsed, and a flag per row that may break a check.
+
+    One vectorised pass flags the rows; the per-field detail is worked out on those rows only. A missing optional
+    column is all nulls. A plain text column is stripped whole. A checked column (decimal, date, currency, code) is
+    stripped only when some row is flagged: a value that matches a strict pattern or a list of choices has no blank
+    around it, so a file that meets its contract strips nothing there and is checked and parsed once.
+    """
+    missing = [pl.lit(None, dtype=pl.String).alias(f.name) for f in contract.fields if f.name not in raw.columns]
+    plain = [pl.col(f.name).str.strip_chars() for f in contract.fields if f.kind == "string" and f.name in raw.columns]
+    frame = _parsed(raw.with_columns(*missing, *plain), contract)
+    checks = pl.any_horizontal(_field_checks(field)[0] for field in contract.fields)
+    flags = frame.select(checks).to_series()
+    checked = [f.name for f in contract.fields if f.kind != "string"]
+    if checked and flags.any():
+        frame = _parsed(frame.with_columns(pl.col(checked).str.strip_chars()), contract)
+        flags = frame.select(checks).to_series()
+    return frame, flags
+
+
+def _bad_rows(suspects: pl.DataFrame, contract: Contract) -> pl.DataFrame:
+    """The first problem (by field name) of every suspect row that breaks the contract: _row, field, code, ..."""
+    bad = _row_problems(suspects, contract)
+    duplicate_rows = suspects.filter(pl.col("record_id").is_duplicated()).select(
+        "_row", pl.lit(",".join(contract.key)).alias("field"), pl.lit("DUPLICATE_KEY").alias("code"),
+        pl.lit("a key no other row of the file has").alias("expected"), pl.col("record_id").alias("found"),
+    )
+    return pl.concat([bad, duplicate_rows]).sort("_row", "field").unique("_row", keep="first", maintain_order=True)
+
+
+def _quarantined(rows: pl.DataFrame, contract: Contract) -> pl.DataFrame:
     """The quarantined rows' money, where it can be read, so conservation can account for it."""
-    rows = raw.join(bad.select("_row"), on="_row", how="semi")
     amount = pl.col(contract.amount_field) if contract.amount_field else pl.lit(None, dtype=pl.String)
     currency = pl.col(contract.currency_field) if contract.currency_field else pl.lit("")
     return rows.select(
@@ -185,8 +235,9 @@ def _quarantined(raw: pl.DataFrame, bad: pl.DataFrame, contract: Contract) -> pl
     )
 
 
-def _problems(raw: pl.DataFrame, bad: pl.DataFrame, contract: Contract, source_file: str) -> tuple[Problem, ...]:
-    detail = bad.join(raw.select("_row", "record_id"), on="_row").sort("_row")
+def _problems(rows: pl.DataFrame, bad: pl.DataFrame, contract: Contract, source_file: str) -> tuple[Problem, ...]:
+    """One ROW Problem per quarantined row (``rows``), in file order."""
+    detail = bad.join(rows.select("_row", "record_id"), on="_row").sort("_row")
     return tuple(
         Problem("ROW", source_file, f"line {row + 2}", record_id, field, code, expected, found,
                 f"{contract.name} row breaks its contract: {field} is {found!r}")

@@ -1,11 +1,26 @@
--- CASH breaks: paired items outside tolerance or window, and unpaired items (missing leg or duplicate).
--- difference = bank - ledger, an absent leg counting as zero.
+-- CASH breaks: paired items outside tolerance or window, unpaired items (missing leg or duplicate) the subset pass
+-- did not take, and the subset pass's AMBIGUOUS blocks. difference = bank - ledger, an absent leg counting as zero.
 with mismatched as (
     select * from int_cash_reference_pairs where outcome <> 'MATCH'
 ),
 
-unpaired as (
+unpaired_items as (
     select * from int_cash_unpaired
+),
+
+subset_taken as (
+    select record_id from int_cash_subset_fits
+),
+
+unpaired as (
+    select unpaired_items.*
+    from unpaired_items
+    left join subset_taken on subset_taken.record_id = unpaired_items.record_id
+    where subset_taken.record_id is null
+),
+
+ambiguous as (
+    select * from int_cash_subset_groups where outcome = 'AMBIGUOUS'
 ),
 
 breaks as (
@@ -42,6 +57,21 @@ breaks as (
         case when side = 'LEDGER' then [record_id] else cast([] as varchar[]) end as ledger_records,
         [source_file] as source_files
     from unpaired
+    union all
+    select
+        outcome as break_type,
+        seg_class,
+        bank_account_id,
+        account_id,
+        currency,
+        reference,
+        bank_amount,
+        ledger_amount,
+        difference,
+        bank_records,
+        ledger_records,
+        source_files
+    from ambiguous
 )
 
 select

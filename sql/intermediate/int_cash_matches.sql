@@ -1,10 +1,15 @@
--- CASH matches: pass 1 pairs and pass 2 pairs within tolerance, one row per match with its rule.
+-- CASH matches: pass 1 pairs, pass 2 pairs within tolerance and pass 4 subset fits (one item against several), one
+-- row per match with its rule and every record it names.
 with exact_pairs as (
     select *, bank_amount - ledger_amount as difference from int_cash_exact_pairs
 ),
 
 tolerance_pairs as (
     select * from int_cash_reference_pairs where outcome = 'MATCH'
+),
+
+subset_matches as (
+    select * from int_cash_subset_groups where outcome = 'MATCH'
 ),
 
 pairs as (
@@ -17,10 +22,24 @@ pairs as (
         rule_id, rule_version, bank_record_id, ledger_record_id, bank_account_id, seg_class, account_id, currency,
         reference, bank_amount, ledger_amount, difference
     from tolerance_pairs
+),
+
+matches as (
+    select
+        rule_id, rule_version, seg_class, bank_account_id, account_id, currency, reference, bank_amount,
+        ledger_amount, difference, [bank_record_id] as bank_records, [ledger_record_id] as ledger_records
+    from pairs
+    union all
+    select
+        rule_id, rule_version, seg_class, bank_account_id, account_id, currency, reference, bank_amount,
+        ledger_amount, difference, bank_records, ledger_records
+    from subset_matches
 )
 
 select
-    substr(md5(concat('CASH|', bank_record_id, '|', ledger_record_id)), 1, 16) as match_id,
+    substr(md5(concat(
+        'CASH|', array_to_string(bank_records, ','), '|', array_to_string(ledger_records, ',')
+    )), 1, 16) as match_id,
     'CASH' as recon,
     rule_id,
     rule_version,
@@ -35,6 +54,6 @@ select
     ledger_amount,
     difference,
     cast([] as varchar[]) as clearing_records,
-    [bank_record_id] as bank_records,
-    [ledger_record_id] as ledger_records
-from pairs
+    bank_records,
+    ledger_records
+from matches

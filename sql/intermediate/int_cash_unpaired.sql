@@ -1,5 +1,5 @@
--- CASH items no pass paired: a duplicate when an identical item on the same side was paired, else the other leg
--- is missing.
+-- CASH items passes 1 and 2 did not pair: a duplicate when an identical item on the same side was paired, else the
+-- other leg is missing (the subset pass, int_cash_subset_fits, may still take it).
 with candidates as (
     select * from int_cash_candidates
 ),

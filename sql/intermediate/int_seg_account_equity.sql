@@ -5,24 +5,53 @@
 --   um_usd      UM(a) = max(0, IM_usd(a) - NLE_usd(a))            undermargined amount
 --   um_adj_usd  UM(a) - min(UM(a), DEF(a) - OFFSET(a)), or - min(UM(a), DEF(a)) when the setting reads it gross
 -- Rows in a currency with no rate are left out (the statement is NOT_FILEABLE; see int_seg_currencies).
-with memo as (
-    select * from int_seg_contributions_usd where kind = 'MEMO' and amount_usd is not null
+with balances as (
+    select * from int_seg_balances_usd where nle_usd is not null
+),
+
+-- read apart from balances: DuckDB would materialise a CTE read twice (a copy of every row)
+owner_balances as (
+    select * from int_seg_balances_usd where nle_usd is not null and unit_id like 'owner:%'
 ),
 
 settings as (
     select * from int_seg_settings
 ),
 
-units as (
+-- a unit 'account:<id>' is that one account (int_seg_accounts): only owners' units need a list of their accounts
+owner_accounts as (
     select
         seg_class,
         unit_id,
-        list_sort(list_distinct(array_agg(subject))) as account_ids,
-        coalesce(sum(amount_usd) filter (where figure = 'NLE'), 0) as nle_usd,
-        coalesce(sum(amount_usd) filter (where figure = 'IM'), 0) as im_usd,
-        coalesce(sum(amount_usd) filter (where figure = 'OFFSET_SEC'), 0) as offset_securities_usd
-    from memo
+        list_sort(list_distinct(array_agg(subject))) as account_ids
+    from owner_balances
     group by seg_class, unit_id
+),
+
+sums as (
+    select
+        seg_class,
+        unit_id,
+        min(subject) as account_id,
+        sum(nle_usd) as nle_usd,
+        sum(im_usd) as im_usd,
+        sum(offset_sec_usd) as offset_securities_usd
+    from balances
+    group by seg_class, unit_id
+),
+
+units as (
+    select
+        sums.seg_class,
+        sums.unit_id,
+        coalesce(owner_accounts.account_ids, [sums.account_id]) as account_ids,
+        sums.nle_usd,
+        sums.im_usd,
+        sums.offset_securities_usd
+    from sums
+    left join owner_accounts
+        on owner_accounts.seg_class = sums.seg_class
+        and owner_accounts.unit_id = sums.unit_id
 ),
 
 deficits as (

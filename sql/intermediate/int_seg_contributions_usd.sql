@@ -1,5 +1,6 @@
--- Every contribution of a source row to a customer statement (requirement, funds, memo figures, and rows excluded
--- with the reason), converted to USD at the day's closing rate: amount_usd = amount x usd_per_unit, at scale 9,
+-- Every contribution of a source row other than a ledger balance (int_seg_balances_usd has those) to a customer
+-- statement: line 0 of the secured statement (foreign requirements), the funds lines, and funds rows excluded with
+-- the reason; converted to USD at the day's closing rate: amount_usd = amount x usd_per_unit, at scale 9,
 -- rounded once, half-even, as recon.money.round_scale does. amount_usd is NULL where the currency has no rate.
 --
 -- Rounding method (DuckDB): DECIMAL(38, 9) x DECIMAL(38, 9) is an exact DECIMAL(38, 18) (so |amount x rate| must stay
@@ -7,8 +8,8 @@
 -- the 9th place and the cast's last digit is odd, the cast went the wrong way for half-even and is stepped back by
 -- one unit towards zero. (BigQuery differs: NUMERIC x NUMERIC is already rounded to scale 9, so a port multiplies
 -- as BIGNUMERIC and applies ROUND(x, 9, 'ROUND_HALF_EVEN'); the same holds wherever this method is used.)
-with requirement as (
-    select * from int_seg_requirement_contributions
+with foreign_requirements as (
+    select * from stg_ledger__foreign_requirements
 ),
 
 funds as (
@@ -19,8 +20,22 @@ rates as (
     select * from int_seg_rates
 ),
 
+foreign_required as (
+    select
+        'SECURED' as seg_class,
+        'LINE' as kind,
+        '0' as figure,
+        currency,
+        'src_ledger__foreign_requirements' as source_table,
+        source_file,
+        record_id,
+        jurisdiction as subject,
+        amount
+    from foreign_requirements
+),
+
 contributions as (
-    select * from requirement
+    select * from foreign_required
     union all
     select * from funds
 ),
@@ -44,7 +59,6 @@ select
     source_file,
     record_id,
     subject,
-    unit_id,
     amount,
     usd_per_unit,
     case

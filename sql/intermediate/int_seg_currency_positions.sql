@@ -2,12 +2,12 @@
 --   requirement(c) = sum over accounts of max(0, NLE(a, c))   (per beneficial owner when combined)
 --   funds(c)       = the sources held in c of the lines that add up to the class's FUNDS line
 -- in the currency and in USD (the USD side sums the same rows' USD contributions).
-with contributions as (
-    select * from int_seg_contributions_usd where kind = 'MEMO' and figure = 'NLE' and amount_usd is not null
+with balances as (
+    select * from int_seg_balances_usd where nle_usd is not null
 ),
 
-sources as (
-    select * from int_seg_line_sources
+leaf_sums as (
+    select * from int_seg_leaves_summed
 ),
 
 formulas as (
@@ -27,9 +27,9 @@ unit_equity as (
         seg_class,
         unit_id,
         currency,
-        sum(amount) as nle,
-        sum(amount_usd) as nle_usd
-    from contributions
+        sum(nle) as nle,
+        sum(nle_usd) as nle_usd
+    from balances
     group by seg_class, unit_id, currency
 ),
 
@@ -55,15 +55,15 @@ funds_leaves as (
 
 funds as (
     select
-        sources.seg_class,
-        sources.currency,
-        sum(sources.amount) as funds,
-        sum(sources.amount_usd) as funds_usd
-    from sources
+        leaf_sums.seg_class,
+        leaf_sums.currency,
+        sum(leaf_sums.amount) as funds,
+        sum(leaf_sums.amount_usd) as funds_usd
+    from leaf_sums
     inner join funds_leaves
-        on funds_leaves.seg_class = sources.seg_class
-        and funds_leaves.leaf = sources.line
-    group by sources.seg_class, sources.currency
+        on funds_leaves.seg_class = leaf_sums.seg_class
+        and funds_leaves.leaf = leaf_sums.line
+    group by leaf_sums.seg_class, leaf_sums.currency
 )
 
 select

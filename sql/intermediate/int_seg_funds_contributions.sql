@@ -255,6 +255,5 @@ select
     source_file,
     record_id,
     subject,
-    cast(null as varchar) as unit_id,
     amount
 from contributions

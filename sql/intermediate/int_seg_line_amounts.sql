@@ -10,8 +10,8 @@ with formulas as (
     select * from int_seg_line_formulas
 ),
 
-sources as (
-    select * from int_seg_line_sources
+leaf_sums as (
+    select * from int_seg_leaves_summed
 ),
 
 currencies as (
@@ -32,18 +32,7 @@ classes as (
 statement_currencies as (
     select seg_class, currency from currencies
     union
-    select seg_class, currency from sources
-),
-
-leaf_sums as (
-    select
-        seg_class,
-        line,
-        currency,
-        sum(amount) as amount,
-        sum(amount_usd) as amount_usd
-    from sources
-    group by seg_class, line, currency
+    select seg_class, currency from leaf_sums
 ),
 
 leaf_totals as (
@@ -51,7 +40,7 @@ leaf_totals as (
         seg_class,
         line,
         sum(amount_usd) as amount_usd
-    from sources
+    from leaf_sums
     group by seg_class, line
 ),
 

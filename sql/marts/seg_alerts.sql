@@ -36,6 +36,14 @@ run_parameters as (
     select * from stg_run__parameters
 ),
 
+filed_differences as (
+    select * from int_seg_filed_differences
+),
+
+excess_lines as (
+    select * from stg_segregation__lines where role = 'EXCESS'
+),
+
 problem_files as (
     select
         source_file,
@@ -209,6 +217,31 @@ figure_alerts as (
     where excess_usd < um_total_usd
 ),
 
+refilings as (
+    select
+        filed_differences.seg_class,
+        'REFILING_MAY_BE_NEEDED' as code,
+        'HIGH' as severity,
+        cast(null as varchar) as currency,
+        -- how much the filed excess moved (0 when only other lines changed)
+        coalesce(sum(filed_differences.current_amount_usd - filed_differences.filed_amount_usd) filter (
+            where filed_differences.currency = 'ALL' and filed_differences.line = excess_lines.line), 0) as amount_usd,
+        filed_differences.filed_run_id as subject,
+        concat('The ', filed_differences.seg_class, ' statement of ', cast(run_parameters.business_date as varchar),
+            ' was marked filed by ', filed_differences.filed_by, ' from run ', filed_differences.filed_run_id,
+            '; this run changes ', cast(count(*) as varchar), ' of its figures (line currency: filed -> now): ',
+            array_to_string(list_sort(array_agg(concat(filed_differences.line, ' ', filed_differences.currency, ': ',
+                coalesce(rtrim(rtrim(cast(filed_differences.filed_amount as varchar), '0'), '.'), 'none'), ' -> ',
+                coalesce(rtrim(rtrim(cast(filed_differences.current_amount as varchar), '0'), '.'), 'none')))), '; '),
+            '. A refiling may be needed: compare the documents and notify the DSRO if the filed statement was wrong.')
+            as message
+    from filed_differences
+    inner join excess_lines on excess_lines.seg_class = filed_differences.seg_class
+    cross join run_parameters
+    group by filed_differences.seg_class, filed_differences.filed_run_id, filed_differences.filed_by,
+        run_parameters.business_date
+),
+
 class_alerts as (
     select
         seg_class,
@@ -239,6 +272,8 @@ alerts as (
     select * from currency_shortfalls
     union all
     select * from class_alerts
+    union all
+    select * from refilings
 )
 
 select

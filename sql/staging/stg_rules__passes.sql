@@ -1,4 +1,5 @@
--- The rule passes in force (loaded from the versioned rule files), with their exact tolerances.
+-- The rule passes in force (loaded from the versioned rule files), with their exact tolerances and, for a subset
+-- search, its bounds (null for every other pass).
 with source as (
     select * from src_rule_passes
 )
@@ -12,5 +13,8 @@ select
     cast(amount_tolerance_above as decimal(38, 9)) as amount_tolerance_above,
     date_window_before,
     date_window_after,
-    carries_forward
+    carries_forward,
+    auto_match,
+    max_candidates,
+    max_subset_size
 from source

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from recon.contracts import fixml
 from recon.contracts.fixml import FixmlReader, FixmlSummary, iter_fixml, read_fixml
-from recon.domain import AllocationReport, PositionReport, SettlementPrice, TradeReport
+from recon.domain import AllocationReport, OccurrenceCounter, PositionReport, SettlementPrice, TradeReport
 from recon.errors import FileRejected, LandingError
 
 # ---------------------------------------------------------------------------------------------------------- helpers
@@ -333,8 +334,9 @@ def _peak_bytes(path: Path) -> tuple[int, int]:
     pytest.param(5_000, id="5k-vs-10k"),
     pytest.param(50_000, id="50k-vs-100k", marks=pytest.mark.slow),  # ~30 s: tracemalloc slows parsing 5x
 ])
-def test_fixml_streams_in_constant_memory(tmp_path: Path, small: int) -> None:
-    """A PosRpt batch streams under 30 MB; doubling it adds only the 16-32 bytes a record id costs to remember."""
+def test_fixml_streams_in_constant_memory(tmp_path: Path, small: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PosRpt batch streams under 30 MB, and twice as many messages take no more memory: the ids go to disk."""
+    monkeypatch.setattr(fixml, "_PENDING_MAX", 1024)  # both files pass through the in-memory id window many times
     small_file, large_file = tmp_path / "small.xml", tmp_path / "large.xml"
     _write_positions(small_file, small)
     _write_positions(large_file, 2 * small)
@@ -344,6 +346,20 @@ def test_fixml_streams_in_constant_memory(tmp_path: Path, small: int) -> None:
     print(f"tracemalloc peak: {small} messages {small_peak / 1e6:.2f} MB, {2 * small} {large_peak / 1e6:.2f} MB")
     assert (small_count, large_count) == (small, 2 * small)
     assert small_peak < 30_000_000
-    # A retained record costs about 2 KB, so keeping records would add ~100 MB per 50k. The id index adds at most
-    # 32 bytes per record (plus the old table while it doubles): allow 64 bytes per extra record.
-    assert large_peak - small_peak < 64 * small
+    # A retained record costs about 2 KB, a remembered id in a Python set about 60 bytes: either would add 300 KB or
+    # more per 5k extra messages. What does grow is 16 bytes of fences per 1024 ids and a few bytes per run on disk;
+    # the peak also moves by a few tens of KB with what one chunk of input holds.
+    assert large_peak - small_peak < 100_000
+
+
+def test_fixml_record_ids_stay_exact_across_the_ids_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ids numbered through runs on disk (a tiny window) equal OccurrenceCounter's, repeats far apart included."""
+    monkeypatch.setattr(fixml, "_PENDING_MAX", 16)
+    monkeypatch.setattr(fixml, "_BLOCK_IDS", 4)
+    seen, counter = fixml._SeenIds("f.xml"), OccurrenceCounter("f.xml")
+    keys = [[f"K{n % 97}", "x"] for n in range(1000)]  # each key ten or eleven times, 97 records apart
+    try:
+        assert [seen.record_id("PositionReport", key) for key in keys] == [
+            counter.key_id("\x1f".join(["f.xml", "PositionReport", *key])) for key in keys]
+    finally:
+        seen.close()

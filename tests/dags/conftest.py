@@ -1,4 +1,5 @@
-"""Airflow test environment: set before anything imports airflow (a private AIRFLOW_HOME, our dags/, no examples).
+"""Airflow test environment: set before anything imports airflow (a private AIRFLOW_HOME, our dags/ and dags/plugins/, no
+examples).
 
 Importing this conftest imports no airflow and creates nothing; the ``airflow_db`` fixture migrates a fresh metadata DB
 once per session (per xdist worker), and ``dag_bag`` parses the DAG folder once.
@@ -17,6 +18,7 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 DAGS_FOLDER = REPO_ROOT / "dags"
+PLUGINS_FOLDER = REPO_ROOT / "dags" / "plugins"
 # Per process (each xdist worker has its own); Airflow creates it on import, so a session that imports no airflow
 # leaves nothing behind. Removed at exit, after Airflow's own exit handlers (registered later, so run earlier).
 AIRFLOW_HOME = Path(tempfile.gettempdir()) / f"fcm-recon-airflow-{os.getpid()}"
@@ -24,6 +26,7 @@ atexit.register(shutil.rmtree, AIRFLOW_HOME, ignore_errors=True)
 os.environ.update({
     "AIRFLOW_HOME": str(AIRFLOW_HOME),
     "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
+    "AIRFLOW__CORE__PLUGINS_FOLDER": str(PLUGINS_FOLDER),
     "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
     "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
     "AIRFLOW__CORE__PARALLELISM": "4",

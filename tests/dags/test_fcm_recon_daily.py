@@ -1,4 +1,5 @@
-"""The DAGs: every file imports cleanly and lazily, the task graph is the stages in order, a whole run publishes."""
+"""The DAGs: every file imports cleanly and lazily, the task graph is the sensor then the stages in order, a whole
+run on generated data publishes what the command line publishes, and a day with a late file still publishes, marked."""
 
 from __future__ import annotations
 
@@ -7,19 +8,22 @@ import logging
 import sys
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from tests.dags.conftest import DAGS_FOLDER
+from tests.dags.conftest import DAGS_FOLDER, PLUGINS_FOLDER
 from tests.factory import DAY, CashDay, credit, debit, journal_row
 
 pytestmark = pytest.mark.airflow
 
-DAG_FILES = sorted(DAGS_FOLDER.glob("*.py"))
-HEAVY = ("recon", "segregation", "polars", "duckdb", "great_expectations", "google")
+# the DAG files and the plugin modules they import: the DAG processor parses both
+DAG_FILES = sorted([*DAGS_FOLDER.glob("*.py"), *PLUGINS_FOLDER.glob("*.py")])
+HEAVY = ("recon", "segregation", "polars", "duckdb", "great_expectations", "google", "pandas_market_calendars")
 EXPECTED_GRAPH = {
     "fcm_recon_daily": {
-        "land": ["parse"], "parse": ["validate"], "validate": ["match"], "match": ["publish"], "publish": [],
+        "files_arrived": ["land"], "land": ["parse"], "parse": ["validate"], "validate": ["match"],
+        "match": ["publish"], "publish": ["report"], "report": [],
     },
 }
 
@@ -30,7 +34,7 @@ def _is_heavy(module: str) -> bool:
 
 @pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
 def test_every_dag_file_imports_without_error_and_without_the_library(path: Path) -> None:
-    """Parse time builds the DAG only: no recon, segregation, engine or GX module is imported by the file."""
+    """Parse time builds the DAG only: no recon, segregation, calendar, engine or GX module is imported by a file."""
     import airflow.sdk  # noqa: F401 - the SDK is the one import a DAG file may make; load it first
 
     saved = {name: sys.modules.pop(name) for name in list(sys.modules) if name.split(".")[0] in ("recon", "segregation")}
@@ -60,20 +64,27 @@ def test_the_task_graph_is_the_expected_map(dag_bag, dag_id: str) -> None:
     assert {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks} == EXPECTED_GRAPH[dag_id]
 
 
-def test_the_daily_dag_runs_one_at_a_time_with_retries_and_a_required_business_date(dag_bag) -> None:
-    """max_active_runs 1, two retries with a short delay, manual schedule, business_date required and checked."""
+def test_the_daily_dag_runs_one_business_day_at_a_time_with_retries_and_a_checked_business_date(dag_bag) -> None:
+    """max_active_runs 1, the CME business-day timetable without catchup, two retries with a short delay, a sensor
+    that frees its slot between pokes, and a business_date param that may be left out but is checked when given."""
     from airflow.sdk.exceptions import ParamValidationError
 
     dag = dag_bag.dags["fcm_recon_daily"]
-    assert dag.max_active_runs == 1 and dag.schedule is None and not dag.catchup
+    assert dag.max_active_runs == 1 and not dag.catchup
+    assert type(dag.timetable).__qualname__ == "CmeBusinessDayTimetable"
     assert {(t.retries, t.retry_delay.total_seconds() <= 300) for t in dag.tasks} == {(2, True)}
-    assert set(dag.params) == {"business_date", "landing", "warehouse", "work_dir", "strict"}
+    sensor = dag.get_task("files_arrived")
+    assert (sensor.mode, sensor.poke_interval) == ("reschedule", 300)
+    assert dag.get_task("land").trigger_rule == "all_done"
+    assert set(dag.params) == {"business_date", "landing", "warehouse", "work_dir", "reports", "strict",
+                               "files_deadline"}
     business_date = dag.params.get_param("business_date")
-    with pytest.raises(ParamValidationError, match="No value passed"):
-        business_date.resolve()
+    assert business_date.resolve() is None
     with pytest.raises(ParamValidationError):
         business_date.resolve("24/11/2026")
     assert business_date.resolve("2026-11-24") == "2026-11-24"
+    with pytest.raises(ParamValidationError):
+        dag.params.get_param("files_deadline").resolve("9am")
 
 
 def test_exit_2_is_a_completed_run_and_another_code_fails_the_task(caplog: pytest.LogCaptureFixture) -> None:
@@ -94,10 +105,11 @@ def test_the_day_context_comes_from_params_with_a_work_folder_per_date_and_run(t
     from dags.fcm_recon_daily import day_context
 
     params = {"business_date": "2026-11-24", "landing": "/l", "warehouse": "/w.duckdb", "work_dir": str(tmp_path),
-              "strict": False}
-    ctx = day_context(params, "manual__2026-11-24T18:00:00+00:00")
+              "reports": "/r", "strict": False}
+    ctx = day_context(params, "manual__2026-11-24T18:00:00+00:00", date(2026, 11, 24))
     assert (ctx.business_date, ctx.landing, ctx.warehouse, ctx.strict) == (date(2026, 11, 24), Path("/l"),
                                                                             Path("/w.duckdb"), False)
+    assert ctx.reports_folder == Path("/r/2026-11-24")
     assert ctx.work_dir == tmp_path / "2026-11-24" / "manual__2026-11-24T18_00_00_00_00"
 
 
@@ -111,8 +123,10 @@ def test_a_broken_invariant_fails_at_once_and_an_operating_error_is_retried(monk
     from recon.errors import InvariantViolation, LandingError
 
     params = {"business_date": "2026-11-24", "landing": str(tmp_path), "warehouse": str(tmp_path / "w.duckdb"),
-              "work_dir": str(tmp_path / "work"), "strict": True}
-    monkeypatch.setattr(module, "get_current_context", lambda: {"params": params, "run_id": "manual__1"})
+              "work_dir": str(tmp_path / "work"), "reports": str(tmp_path / "reports"), "strict": True}
+    monkeypatch.setattr(module, "get_current_context", lambda: {
+        "params": params, "run_id": "manual__1", "dag_run": SimpleNamespace(run_type="manual"),
+        "data_interval_start": None})
 
     def broken(ctx: object) -> dict:
         raise InvariantViolation("conservation count broken")
@@ -142,48 +156,64 @@ def _run_dag(dag_bag, monkeypatch: pytest.MonkeyPatch, landing: Path, warehouse:
     for task in dag.tasks:
         monkeypatch.setattr(task, "retries", 0)
     return dag.test(run_conf={"business_date": DAY.isoformat(), "landing": str(landing),
-                              "warehouse": str(warehouse), "work_dir": str(work)})
+                              "warehouse": str(warehouse), "work_dir": str(work),
+                              "reports": str(work / "reports")})
 
 
-def test_a_whole_run_publishes_the_days_breaks_and_a_runs_row(airflow_db, dag_bag, monkeypatch: pytest.MonkeyPatch,
-                                                             tmp_path: Path) -> None:
-    """dag.test() end to end: the warehouse holds the same breaks the command line publishes, and one runs row."""
-    from recon.cli import main
+def _published(warehouse_path: Path) -> tuple[list[tuple], list[tuple]]:
+    """The day's breaks (id, recon, type, difference) and its runs (exit code, status) in a warehouse."""
     from recon.warehouse import DuckDBWarehouse
 
-    landing = _day().write(tmp_path / "landing")
+    with DuckDBWarehouse(warehouse_path) as warehouse:
+        return (sorted((b["break_id"], b["recon"], b["break_type"], b["difference"])
+                       for b in warehouse.read_partition("recon_breaks", DAY)),
+                [(r["exit_code"], r["status"]) for r in warehouse.runs(DAY)])
+
+
+def test_a_whole_run_on_generated_data_publishes_what_the_command_line_publishes(
+        airflow_db, dag_bag, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """dag.test() end to end on a recon.generate day: every task succeeds, the planted breaks are published, and the
+    warehouse and documents equal those of `fcm-recon run` on the same files."""
+    from recon.cli import main
+    from recon.generate import GenerateOptions, generate
+
+    landing = tmp_path / "landing"
+    key = generate(landing, GenerateOptions(start=DAY, days=1, accounts=10, trades_per_day=10, seed=1))
     run = _run_dag(dag_bag, monkeypatch, landing, tmp_path / "dag.duckdb", tmp_path / "work")
     assert run.state == "success"
     assert {ti.task_id: ti.state for ti in run.get_task_instances()} == dict.fromkeys(
-        ["land", "parse", "validate", "match", "publish"], "success")
+        ["files_arrived", "land", "parse", "validate", "match", "publish", "report"], "success")
     assert main(["run", "--date", DAY.isoformat(), "--landing", str(landing),
                  "--warehouse", str(tmp_path / "cli.duckdb")]) == 0
-    published = {}
-    for name in ("dag", "cli"):
-        with DuckDBWarehouse(tmp_path / f"{name}.duckdb") as warehouse:
-            published[name] = (sorted((b["break_id"], b["break_type"], b["difference"])
-                                      for b in warehouse.read_partition("recon_breaks", DAY)),
-                               [(r["exit_code"], r["status"]) for r in warehouse.runs(DAY)])
-    breaks, runs = published["dag"]
-    assert {(t, d) for _, t, d in breaks} >= {("MISSING_LEDGER", 70), ("MISSING_BANK", 40)}
+    breaks, runs = _published(tmp_path / "dag.duckdb")
     assert runs == [(0, "COMPLETED")]
-    assert published["dag"] == published["cli"]
+    planted = {(b.recon, b.break_type) for b in key.breaks if b.business_date == DAY}
+    assert planted and planted <= {(recon, break_type) for _, recon, break_type, _ in breaks}
+    assert (breaks, runs) == _published(tmp_path / "cli.duckdb")
+    written = sorted(p.name for p in (tmp_path / "work" / "reports" / DAY.isoformat()).iterdir())
+    assert "breaks.xlsx" in written and "statement_SEG.pdf" in written
+    assert written == sorted(p.name for p in (tmp_path / "reports" / DAY.isoformat()).iterdir())
 
 
-def test_a_rejected_file_is_a_completed_run_with_exit_2(airflow_db, dag_bag, monkeypatch: pytest.MonkeyPatch,
-                                                       tmp_path: Path) -> None:
-    """A BAI2 file whose 49 trailer is wrong: the DAG run succeeds and the runs row says exit 2, with rejections."""
-    from recon.warehouse import DuckDBWarehouse
-
+def test_past_the_deadline_a_missing_file_is_named_and_the_day_still_publishes_marked(
+        airflow_db, dag_bag, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """positions.csv never arrived and the BAI2 49 trailer is wrong: files_arrived fails at the (past) deadline and
+    its callback names the file; land runs anyway and the run is published with exit 2, listing both problems."""
     landing = _day().write(tmp_path / "landing")
+    (landing / DAY.isoformat() / "ledger" / "positions.csv").unlink()
     bank_file = landing / DAY.isoformat() / "bank" / "bankone.bai2"
     lines = bank_file.read_text().splitlines()
     index = next(i for i, line in enumerate(lines) if line.startswith("49,"))
     total, count = lines[index][3:].rstrip("/").split(",")
     lines[index] = f"49,{int(total) + 1},{count}/"
     bank_file.write_text("\n".join(lines) + "\n")
-    run = _run_dag(dag_bag, monkeypatch, landing, tmp_path / "dag.duckdb", tmp_path / "work")
-    assert run.state == "success"
-    with DuckDBWarehouse(tmp_path / "dag.duckdb") as warehouse:
-        runs = warehouse.runs(DAY)
-    assert [(r["exit_code"], r["status"]) for r in runs] == [(2, "COMPLETED_WITH_REJECTIONS")]
+    with caplog.at_level(logging.WARNING):
+        run = _run_dag(dag_bag, monkeypatch, landing, tmp_path / "dag.duckdb", tmp_path / "work")
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states == {"files_arrived": "failed", **dict.fromkeys(
+        ["land", "parse", "validate", "match", "publish", "report"], "success")}
+    missing = [r.getMessage() for r in caplog.records if r.levelname == "ERROR" and "FILES MISSING" in r.getMessage()]
+    assert len(missing) == 1 and missing[0].endswith(f"missing from {landing}:\n  - {DAY}/ledger/positions.csv")
+    published = " ".join(r.getMessage() for r in caplog.records if "REJECTED/MISSING" in r.getMessage())
+    assert f"{DAY}/ledger/positions.csv" in published and "TRAILER_TOTAL_MISMATCH" in published
+    assert _published(tmp_path / "dag.duckdb")[1] == [(2, "COMPLETED_WITH_REJECTIONS")]

@@ -3,6 +3,7 @@ planted, and nothing else is reported."""
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import date
 from decimal import Decimal
@@ -56,7 +57,7 @@ def test_every_planted_break_and_nothing_else(generated: tuple[Path, Path, dict]
     assert published == planted
     types = {(b["recon"], b["break_type"]) for b in key["breaks"]}
     assert all(sum(1 for b in key["breaks"] if (b["recon"], b["break_type"]) == t) >= 3 for t in types)
-    assert len(types) == 15
+    assert len(types) == 16
     assert {r for r, _ in types} >= set(CLEARING_RECONS)
 
 
@@ -139,3 +140,42 @@ def test_an_item_break_fixed_on_day_three_ages_then_resolves_with_one_id(generat
                  if str(b["business_date"]) == days[2] and b["status"] == "OPEN" and b["recon"] == "CASH"}
     new_cash = [b for b in key["breaks"] if b["recon"] == "CASH" and b["status"] == "NEW"]
     assert len(open_day3) == sum(1 for b in new_cash if b["business_date"] in days[:2]) - 1
+
+
+def _journal_records(landing: Path, day: str) -> dict[str, str]:
+    """The day's cash journal record ids by reference (a journal record id is ``cash_journal:<entry_id>``)."""
+    with (landing / day / "ledger" / "cash_journal.csv").open(newline="", encoding="utf-8") as handle:
+        return {row["reference"]: f"cash_journal:{row['entry_id']}" for row in csv.DictReader(handle)}
+
+
+def test_planted_subset_cases_match_or_are_ambiguous(generated: tuple[Path, Path, dict]) -> None:
+    """Each day's wire booked as several journal entries is auto-matched by CASH-SUBSET naming the wire and every
+    entry; the wire two pairs of entries fit is one AMBIGUOUS break naming it and all four entries, with the key's
+    difference (bank - ledger over those records); no record of either is in another match or break of the day."""
+    landing, warehouse, key = generated
+    days = sorted({b["business_date"] for b in key["breaks"]})
+    assert sorted((s["business_date"], s["expect"]) for s in key["subsets"]) == sorted(
+        (day, expect) for day in days for expect in ("MATCH", "AMBIGUOUS"))
+    planted = {(b["business_date"], b["reference"]): Decimal(b["difference"]) for b in key["breaks"]
+               if b["break_type"] == "AMBIGUOUS" and b["status"] == "NEW"}
+    for case in key["subsets"]:
+        day = case["business_date"]
+        journal = _journal_records(landing, day)
+        entries = sorted(journal[reference] for reference in case["ledger_references"])
+        matches = [m for m in _published(warehouse, "recon_matches")
+                   if str(m["business_date"]) == day and m["recon"] == "CASH"]
+        breaks = [b for b in _published(warehouse, "recon_breaks") if str(b["business_date"]) == day
+                  and b["recon"] == "CASH" and b["status"] in ("NEW", "OPEN")]
+        if case["expect"] == "MATCH":
+            found = [m for m in matches if m["reference"] == case["reference"]]
+            assert [(m["rule_id"], m["rule_version"], m["match_kind"], len(m["bank_records"]), m["ledger_records"],
+                     m["difference"]) for m in found] == [("CASH-SUBSET", 1, "AUTO", 1, entries, 0)]
+        else:
+            found = [b for b in breaks if b["reference"] == case["reference"]]
+            assert [(b["break_type"], b["status"], len(b["bank_records"]), b["ledger_records"], b["difference"])
+                    for b in found] == [("AMBIGUOUS", "NEW", 1, entries, planted[(day, case["reference"])])]
+            assert found[0]["bank_amount"] - found[0]["ledger_amount"] == found[0]["difference"]
+        named = set(found[0]["bank_records"]) | set(entries)
+        others = {r for row in matches + breaks if row is not found[0]
+                  for r in row["bank_records"] + row["ledger_records"]}
+        assert not named & others, case

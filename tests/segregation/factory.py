@@ -8,6 +8,7 @@ day's FX rates. Every other required file is written with no rows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -37,14 +38,36 @@ CLOSING = {"SEGBANK1": Decimal("900000"), "SEGCUST1": Decimal("0"), "SEGSETTLE":
 POSITION_ACCOUNT = "800"
 
 
-def _reference(root: Path) -> None:
+TARGETS = [["SEG", "250000", "", "Board", "2026-01-05", SINCE, ""]]
+TARGETS_HEADER = ["seg_class", "target_amount_usd", "target_pct_of_requirement", "approved_by", "approved_on",
+                  "effective_from", "effective_to"]
+JOURNAL_HEADER = ["entry_id", "value_date", "account_id", "bank_account_id", "seg_class", "entry_type",
+                  "counterparty", "currency", "amount", "reference", "description"]
+
+
+@dataclass
+class Scenario:
+    """The worked example's landing area, with the changes a test states (every default is the worked example)."""
+
+    balances: list[list[str]] = field(default_factory=lambda: list(BALANCES))
+    accounts: list[tuple[str, str]] = field(default_factory=lambda: [(a, "SEG") for a in "ABCDE"])
+    bank_accounts: list[list[str]] = field(default_factory=lambda: list(BANK_ACCOUNTS))
+    closing: dict[str, Decimal] = field(default_factory=lambda: dict(CLOSING))
+    targets: list[list[str]] = field(default_factory=lambda: list(TARGETS))
+    fx_rates: list[list[str]] = field(default_factory=lambda: [["EUR", "1.10"], ["USD", "1"]])
+    foreign_requirements: list[list[str]] = field(default_factory=list)
+    journal: list[list[str]] = field(default_factory=list)
+
+
+def _reference(root: Path, scenario: Scenario) -> None:
     reference = root / "reference"
     write_csv(reference / "accounts.csv",
               ["account_id", "account_name", "seg_class", "account_type", "beneficial_owner_id", "clearing_account",
                "effective_from", "effective_to"],
-              [[a, f"Customer {a}", "SEG", "CUSTOMER", "", POSITION_ACCOUNT, SINCE, ""] for a in "ABCDE"]
+              [[a, f"Customer {a}", seg_class, "CUSTOMER", "", POSITION_ACCOUNT, SINCE, ""]
+               for a, seg_class in scenario.accounts]
               + [["H", "House", "HOUSE", "PROPRIETARY", "", "", SINCE, ""]])
-    write_csv(reference / "bank_accounts.csv", BANK_ACCOUNT_HEADER, BANK_ACCOUNTS)
+    write_csv(reference / "bank_accounts.csv", BANK_ACCOUNT_HEADER, scenario.bank_accounts)
     write_csv(reference / "clearing_accounts.csv",
               ["dco", "position_account", "origin_code", "seg_class", "settlement_bank_account_id", "currency",
                "effective_from", "effective_to"],
@@ -53,15 +76,12 @@ def _reference(root: Path) -> None:
               ["exchange", "product_code", "instrument_type", "multiplier", "price_factor", "currency",
                "foreign_board"],
               [["CBT", "OZN", "OPT", "1000", "1", "USD", "N"], ["CBT", "ZN", "FUT", "1000", "1", "USD", "N"]])
-    write_csv(reference / "targets.csv",
-              ["seg_class", "target_amount_usd", "target_pct_of_requirement", "approved_by", "approved_on",
-               "effective_from", "effective_to"],
-              [["SEG", "250000", "", "Board", "2026-01-05", SINCE, ""]])
+    write_csv(reference / "targets.csv", TARGETS_HEADER, scenario.targets)
 
 
-def _ledger(day: Path) -> None:
+def _ledger(day: Path, scenario: Scenario) -> None:
     ledger = day / "ledger"
-    write_csv(ledger / "balances.csv", BALANCE_HEADER, BALANCES)
+    write_csv(ledger / "balances.csv", BALANCE_HEADER, scenario.balances)
     write_csv(ledger / "custody.csv",
               ["seg_class", "depository_account_id", "holding_type", "cusip", "description", "instrument_class",
                "quantity", "market_value", "currency"],
@@ -71,7 +91,12 @@ def _ledger(day: Path) -> None:
                "customer_securities_value"],
               [["FCMX", "SEG", "USD", "140000", "0", "0"]])
     write_csv(ledger / "bank_balances.csv", ["bank_account_id", "currency", "book_balance"],
-              [[account, "USD", str(amount)] for account, amount in CLOSING.items()])
+              [[account, "USD", str(amount)] for account, amount in scenario.closing.items()])
+    if scenario.foreign_requirements:
+        write_csv(ledger / "foreign_requirements.csv", ["jurisdiction", "currency", "amount"],
+                  scenario.foreign_requirements)
+    if scenario.journal:
+        write_csv(ledger / "cash_journal.csv", JOURNAL_HEADER, scenario.journal)
     write_csv(ledger / "collateral_books.csv", COLLATERAL_HEADER, COLLATERAL)
 
 
@@ -103,21 +128,23 @@ def _clearing(day: Path) -> None:
             batch.write(report)
 
 
-def _bank(day: Path) -> None:
-    accounts = [Bai2Account(account, "USD", {"015": amount}) for account, amount in CLOSING.items()]
+def _bank(day: Path, scenario: Scenario) -> None:
+    accounts = [Bai2Account(account, "USD", {"015": amount}) for account, amount in scenario.closing.items()]
     text = write_bai2("1", "BANKONE", "FCM", DAY, [Bai2Group("BANKONE", DAY, accounts)])
     (day / "bank").mkdir(parents=True, exist_ok=True)
     (day / "bank" / "bankone.bai2").write_text(text, encoding="utf-8")
 
 
-def write_worked_example(root: Path) -> Path:
-    """Write the worked example's landing area under ``root`` for business date DAY; returns ``root``."""
+def write_worked_example(root: Path, scenario: Scenario | None = None) -> Path:
+    """Write the worked example's landing area under ``root`` for business date DAY, changed as ``scenario`` says;
+    returns ``root``."""
+    scenario = scenario or Scenario()
     day = root / DAY.isoformat()
-    _reference(root)
-    _ledger(day)
+    _reference(root, scenario)
+    _ledger(day, scenario)
     (day / "clearing").mkdir(parents=True, exist_ok=True)
     _clearing(day)
-    _bank(day)
-    write_csv(day / "reference" / "fx_rates.csv", ["currency", "usd_per_unit"], [["EUR", "1.10"], ["USD", "1"]])
+    _bank(day, scenario)
+    write_csv(day / "reference" / "fx_rates.csv", ["currency", "usd_per_unit"], scenario.fx_rates)
     write_required_headers(root, DAY)
     return root

@@ -1,0 +1,326 @@
+"""The BigQuery warehouse: the tables of ``sql/warehouse_schema.yaml`` in one dataset, with the DuckDB warehouse's
+interface (:class:`recon.warehouse.DuckDBWarehouse`) so the stages publish to either.
+
+One of the two modules of recon/ that import a Google client; :func:`recon.targets.open_warehouse` imports it only
+for a ``bigquery://project/dataset`` target. Tables are created from the schema file: money ``NUMERIC(38, 9)``,
+partitioned by ``business_date`` (DAY) and clustered as the file says.
+
+Publishing a date: every table's rows and the run's ``runs`` row are loaded (Parquet) into staging tables of the
+dataset, read back and checked against the hashes the run row records, then one multi-statement script replaces the
+date's partition of every table and appends the run row inside one transaction (``DELETE`` + ``INSERT`` keyed on the
+date, no partition decorators): a failure leaves the dataset as before, never half-written. The date is a script
+variable read from the staged run row, so no value is written into SQL text. Every job carries the labels
+``run_id`` and ``business_date``. ``runs`` is append-only.
+
+``BIGQUERY_EMULATOR_HOST`` (``host:port``) points the client at a local emulator with anonymous credentials;
+``FCM_RECON_BIGQUERY_RETRY_SECONDS`` bounds how long a call is retried (default 300).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from google.api_core import exceptions as api_exceptions
+from google.api_core.client_options import ClientOptions
+from google.auth import exceptions as auth_exceptions
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import bigquery
+from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
+
+from recon.errors import ConfigError, InvariantViolation, WarehouseError, invariant
+from recon.faults import pause_point
+from recon.money import MONEY_PRECISION, MONEY_SCALE
+from recon.schema import Table, replaced_tables, warehouse_tables
+from recon.targets import BigQueryTarget
+from recon.warehouse import COMPLETED_STATUSES, _conform, _row_text
+
+EMULATOR_HOST_VARIABLE = "BIGQUERY_EMULATOR_HOST"
+RETRY_SECONDS_VARIABLE = "FCM_RECON_BIGQUERY_RETRY_SECONDS"
+RETRY_SECONDS_DEFAULT = 300.0
+STAGING_EXPIRATION = timedelta(days=1)  # a staging table a crash left behind expires on its own
+PUBLISH_DATE_VARIABLE = "publish_date"
+
+
+def schema_fields(table: Table) -> list[bigquery.SchemaField]:
+    """A warehouse table's BigQuery schema (the schema file's types are BigQuery's; money is NUMERIC(38, 9))."""
+    return [
+        bigquery.SchemaField(
+            column.name, column.type, mode=column.mode, description=column.description or None,
+            precision=MONEY_PRECISION if column.type == "NUMERIC" else None,
+            scale=MONEY_SCALE if column.type == "NUMERIC" else None,
+        )
+        for column in table.columns
+    ]
+
+
+def _retry_seconds() -> float:
+    text = os.environ.get(RETRY_SECONDS_VARIABLE, str(RETRY_SECONDS_DEFAULT))
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise ConfigError(f"{RETRY_SECONDS_VARIABLE}={text!r}: expected a number of seconds") from None
+    if not seconds > 0:
+        raise ConfigError(f"{RETRY_SECONDS_VARIABLE}={text!r}: expected a positive number of seconds")
+    return seconds
+
+
+def _client(project: str) -> bigquery.Client:
+    host = os.environ.get(EMULATOR_HOST_VARIABLE)
+    try:
+        if host:
+            endpoint = host if host.startswith("http") else f"http://{host}"
+            return bigquery.Client(project=project, credentials=AnonymousCredentials(),
+                                   client_options=ClientOptions(api_endpoint=endpoint))
+        return bigquery.Client(project=project)
+    except auth_exceptions.GoogleAuthError as error:
+        raise WarehouseError(f"cannot reach BigQuery for project {project}: {error}") from None
+
+
+@contextmanager
+def _translated(target: BigQueryTarget, action: str) -> Iterator[None]:
+    """Google API errors become :class:`WarehouseError` naming the target and what was being done."""
+    try:
+        yield
+    except (api_exceptions.GoogleAPIError, auth_exceptions.GoogleAuthError) as error:
+        raise WarehouseError(f"{target}: {action} failed: {error}") from None
+
+
+def sorted_rows(table: Table, data: pa.Table, order: list[str] | None = None) -> list[dict]:
+    """Rows of ``data`` cast to ``table``'s types, in the DuckDB warehouse's order (key, then every column), with
+    the values DuckDB returns: the same rows give the same list, and so the same hash, in both warehouses."""
+    columns = [c for c in table.column_names if c in data.column_names]
+    data = data.select(columns).cast(pa.schema([table.arrow_schema().field(c) for c in columns]))
+    connection = duckdb.connect()
+    try:
+        connection.execute("set enable_progress_bar = false")  # it would print into the command's output
+        connection.register("partition_rows", data)
+        cursor = connection.execute(
+            f"select * from partition_rows order by {', '.join(order or [*table.key, *table.column_names])}")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+    finally:
+        connection.close()
+
+
+def rows_hash(rows: list[dict]) -> str:
+    """SHA-256 of rows as :meth:`recon.warehouse.DuckDBWarehouse.partition_hash` computes it."""
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(_row_text(row).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def _parquet(data: pa.Table) -> io.BytesIO:
+    buffer = io.BytesIO()
+    pq.write_table(data, buffer)
+    buffer.seek(0)
+    return buffer
+
+
+class BigQueryWarehouse:
+    """A warehouse in one BigQuery dataset. Use as a context manager; creates the dataset and tables if missing."""
+
+    def __init__(self, target: BigQueryTarget) -> None:
+        self.target = target
+        seconds = _retry_seconds()
+        self._retry = DEFAULT_RETRY.with_timeout(seconds)
+        self._job_retry = DEFAULT_JOB_RETRY.with_timeout(seconds)
+        self._timeout = seconds
+        self.client = _client(target.project)
+        with _translated(target, "creating the dataset and tables"):
+            self._ensure_tables()
+
+    def __enter__(self) -> BigQueryWarehouse:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.client.close()
+
+    def table_id(self, name: str) -> str:
+        """The fully qualified id of a table of the dataset."""
+        return f"{self.target.project}.{self.target.dataset}.{name}"
+
+    def _ensure_tables(self) -> None:
+        dataset = bigquery.Dataset(f"{self.target.project}.{self.target.dataset}")
+        self.client.create_dataset(dataset, exists_ok=True, retry=self._retry, timeout=self._timeout)
+        for table in warehouse_tables().values():
+            wanted = bigquery.Table(self.table_id(table.name), schema=schema_fields(table))
+            wanted.description = table.description
+            wanted.time_partitioning = bigquery.TimePartitioning(
+                type_=bigquery.TimePartitioningType.DAY, field=table.partition_by)
+            wanted.clustering_fields = list(table.cluster_by) or None
+            found = self.client.create_table(wanted, exists_ok=True, retry=self._retry, timeout=self._timeout)
+            self._check_schema(table, found)
+
+    def _check_schema(self, table: Table, found: bigquery.Table) -> None:
+        expected = [(f.name, f.field_type, f.mode) for f in schema_fields(table)]
+        actual = [(f.name, f.field_type, f.mode) for f in found.schema]
+        if actual != expected:
+            raise WarehouseError(f"{self.target}: table {table.name} exists with another schema: expected "
+                                 f"{expected}, found {actual}")
+
+    def _labels(self, run_id: str, business_date: date) -> dict[str, str]:
+        return {"run_id": run_id, "business_date": business_date.isoformat(), "app": "fcm-recon"}
+
+    def _wait(self, job: bigquery.LoadJob | bigquery.QueryJob) -> None:
+        job.result(retry=self._retry, timeout=self._timeout)
+
+    def _query(self, sql: str, parameters: list, labels: dict[str, str] | None = None) -> bigquery.QueryJob:
+        config = bigquery.QueryJobConfig(query_parameters=parameters, labels=labels or {})
+        job = self.client.query(sql, job_config=config, retry=self._retry, job_retry=self._job_retry,
+                                timeout=self._timeout)
+        self._wait(job)
+        return job
+
+    def _select(self, table: Table, sql: str, parameters: list, order: list[str] | None = None) -> list[dict]:
+        with _translated(self.target, f"reading {table.name}"):
+            data = self._query(sql, parameters).to_arrow(create_bqstorage_client=False)
+        return sorted_rows(table, data, order)
+
+    def _load(self, table: Table, data: pa.Table, table_id: str, labels: dict[str, str], disposition: str) -> None:
+        config = bigquery.LoadJobConfig(
+            source_format=bigquery.SourceFormat.PARQUET, schema=schema_fields(table), labels=labels,
+            write_disposition=disposition, create_disposition=bigquery.CreateDisposition.CREATE_NEVER)
+        config.parquet_options = bigquery.ParquetOptions()
+        config.parquet_options.enable_list_inference = True  # Parquet LIST columns load as REPEATED
+        job = self.client.load_table_from_file(_parquet(data), table_id, job_config=config,
+                                               job_id_prefix="fcm_recon_load_", timeout=self._timeout)
+        self._wait(job)
+
+    def _stage(self, table: Table, data: pa.Table, labels: dict[str, str]) -> str:
+        """Load ``data`` into a new staging table named after the run; returns its id."""
+        staging_id = self.table_id(f"_staging_{labels['run_id']}_{table.name}")
+        staging = bigquery.Table(staging_id, schema=schema_fields(table))
+        staging.expires = datetime.now(UTC) + STAGING_EXPIRATION
+        self.client.delete_table(staging_id, not_found_ok=True, retry=self._retry, timeout=self._timeout)
+        self.client.create_table(staging, retry=self._retry, timeout=self._timeout)
+        self._load(table, data, staging_id, labels, bigquery.WriteDisposition.WRITE_APPEND)
+        return staging_id
+
+    def _replace_script(self, staged: dict[str, str]) -> str:
+        """Replace every staged table's partition and append the staged run row, in one transaction."""
+        runs = warehouse_tables()["runs"]
+        statements = [
+            f"DECLARE {PUBLISH_DATE_VARIABLE} DATE DEFAULT (SELECT business_date FROM `{staged['runs']}`);",
+            "BEGIN TRANSACTION;",
+        ]
+        for name in sorted(n for n in staged if n != "runs"):
+            columns = ", ".join(warehouse_tables()[name].column_names)
+            statements += [
+                f"DELETE FROM `{self.table_id(name)}` WHERE business_date = {PUBLISH_DATE_VARIABLE};",
+                f"INSERT INTO `{self.table_id(name)}` ({columns}) SELECT {columns} FROM `{staged[name]}`;",
+            ]
+        columns = ", ".join(runs.column_names)
+        statements += [f"INSERT INTO `{self.table_id('runs')}` ({columns}) SELECT {columns} FROM `{staged['runs']}`;",
+                       "COMMIT TRANSACTION;"]
+        return "\n".join(statements)
+
+    def publish(
+        self, business_date: date, tables: dict[str, pa.Table], make_run_row: Callable[[dict[str, str]], dict]
+    ) -> dict:
+        """Replace ``business_date``'s partition of every replaced table and append the run's row, atomically.
+
+        ``make_run_row`` receives the SHA-256 of every partition (as the DuckDB warehouse computes it); the staged
+        rows read back from BigQuery must hash the same before the script publishes them. Returns the run row.
+        """
+        expected = {t.name for t in replaced_tables()}
+        if set(tables) != expected:
+            raise InvariantViolation(f"publish needs exactly {sorted(expected)}, got {sorted(tables)}")
+        schema = warehouse_tables()
+        conformed = {name: _conform(schema[name], data, business_date) for name, data in sorted(tables.items())}
+        for name, data in conformed.items():
+            invariant(set(data.column("business_date").to_pylist()) <= {business_date},
+                      f"{name}: rows of another date than {business_date} in the partition to publish")
+        hashes = {name: rows_hash(sorted_rows(schema[name], data)) for name, data in conformed.items()}
+        run_row = make_run_row(hashes)
+        labels = self._labels(run_row["run_id"], business_date)
+        staged: dict[str, str] = {}
+        with _translated(self.target, f"publishing {business_date}"):
+            try:
+                for name, data in conformed.items():
+                    staged[name] = self._stage(schema[name], data, labels)
+                    self._check_staged(schema[name], staged[name], hashes[name])
+                staged["runs"] = self._stage(schema["runs"], pa.Table.from_pylist(
+                    [run_row], schema=schema["runs"].arrow_schema()), labels)
+                pause_point("publish-transaction")
+                self._query(self._replace_script(staged), [], labels)
+            finally:
+                for table_id in staged.values():
+                    self.client.delete_table(table_id, not_found_ok=True, retry=self._retry, timeout=self._timeout)
+        return run_row
+
+    def _check_staged(self, table: Table, table_id: str, expected_hash: str) -> None:
+        """Assert in pairs: what BigQuery holds in staging hashes as the rows the run row records."""
+        found = rows_hash(self._select(table, f"SELECT * FROM `{table_id}`", []))
+        invariant(found == expected_hash, f"{table.name}: the staged rows hash {found} in BigQuery, the run "
+                                          f"records {expected_hash}")
+
+    def append_run(self, run_row: dict) -> None:
+        """Append one row to ``runs`` on its own (a failed run, which publishes nothing else)."""
+        runs = warehouse_tables()["runs"]
+        labels = self._labels(run_row["run_id"], run_row["business_date"])
+        with _translated(self.target, "appending a run"):
+            self._load(runs, pa.Table.from_pylist([run_row], schema=runs.arrow_schema()), self.table_id("runs"),
+                       labels, bigquery.WriteDisposition.WRITE_APPEND)
+
+    def append(self, name: str, rows: list[dict]) -> None:
+        """Append rows to an append-only table other than ``runs`` (people's decisions, filings), in one load."""
+        table = warehouse_tables()[name]
+        if not table.append_only or name == "runs":
+            raise InvariantViolation(f"{name}: only the append-only record tables take appended rows")
+        with _translated(self.target, f"appending to {name}"):
+            self._load(table, pa.Table.from_pylist(rows, schema=table.arrow_schema()), self.table_id(name),
+                       {"app": "fcm-recon", "appended_table": name}, bigquery.WriteDisposition.WRITE_APPEND)
+
+    def last_run(self) -> tuple[int, str] | None:
+        """(sequence, manifest_hash) of the newest run in the chain, or None for an empty warehouse."""
+        with _translated(self.target, "reading runs"):
+            statuses = ", ".join(f"'{status}'" for status in COMPLETED_STATUSES)
+            rows = list(self._query(f"SELECT sequence, manifest_hash FROM `{self.table_id('runs')}` "
+                                    f"WHERE status IN ({statuses}) ORDER BY sequence DESC LIMIT 1", [])
+                        .result(retry=self._retry))
+        return (int(rows[0]["sequence"]), str(rows[0]["manifest_hash"])) if rows else None
+
+    def read_partition(self, name: str, business_date: date) -> list[dict]:
+        """A table's rows for one date, in the DuckDB warehouse's total order and with its values."""
+        parameter = bigquery.ScalarQueryParameter("business_date", "DATE", business_date)
+        return self._select(warehouse_tables()[name],
+                            f"SELECT * FROM `{self.table_id(name)}` WHERE business_date = @business_date", [parameter])
+
+    def read_until(self, name: str, business_date: date) -> list[dict]:
+        """A table's rows of ``business_date`` and every earlier date, in the order of :meth:`read_partition`."""
+        parameter = bigquery.ScalarQueryParameter("business_date", "DATE", business_date)
+        return self._select(warehouse_tables()[name],
+                            f"SELECT * FROM `{self.table_id(name)}` WHERE business_date <= @business_date", [parameter])
+
+    def partition_hash(self, name: str, business_date: date) -> str:
+        """SHA-256 of a table's partition exported in key order: equal to the DuckDB warehouse's for equal rows."""
+        return rows_hash(self.read_partition(name, business_date))
+
+    def runs(self, business_date: date | None = None) -> list[dict]:
+        """The completed runs (the manifest chain) in chain order, optionally for one date."""
+        return [run for run in self.attempts(business_date) if run["status"] in COMPLETED_STATUSES]
+
+    def attempts(self, business_date: date | None = None) -> list[dict]:
+        """Every row of ``runs`` (RUNNING, FAILED and completed), in the DuckDB warehouse's order."""
+        sql, parameters = f"SELECT * FROM `{self.table_id('runs')}`", []
+        if business_date:
+            sql += " WHERE business_date = @business_date"
+            parameters = [bigquery.ScalarQueryParameter("business_date", "DATE", business_date)]
+        return self._select(warehouse_tables()["runs"], sql, parameters,
+                            order=["sequence", "started_at", "run_id", "status <> 'RUNNING'", "status"])
+
+    def partition_dates(self, name: str) -> list[date]:
+        """The business dates a table holds rows of, in order."""
+        with _translated(self.target, f"reading {name}"):
+            rows = self._query(f"SELECT DISTINCT business_date FROM `{self.table_id(name)}`", []).result(
+                retry=self._retry)
+        return sorted(row["business_date"] for row in rows)

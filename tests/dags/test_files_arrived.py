@@ -1,0 +1,119 @@
+"""The late-file sensor: which required files a day still lacks, the deadline, and the failure callback that names
+each missing file."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timezone
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from recon.arrivals import files_deadline, missing_inputs
+from tests.factory import DAY, CashDay
+
+UTC = timezone.utc
+DEADLINE = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)  # 09:00 US Eastern on the business day after 2026-11-24
+EVERY_REQUIRED_INPUT = [
+    "2026-11-24/bank/ (a BAI2 or camt.053 statement)",
+    "2026-11-24/clearing/*.xml (CME FIXML position and trade reports)",
+    "2026-11-24/clearing/collateral.csv", "2026-11-24/ledger/balances.csv", "2026-11-24/ledger/bank_balances.csv",
+    "2026-11-24/ledger/cash_journal.csv", "2026-11-24/ledger/collateral_books.csv", "2026-11-24/ledger/custody.csv",
+    "2026-11-24/ledger/positions.csv", "2026-11-24/ledger/trades.csv", "2026-11-24/reference/fx_rates.csv",
+    "reference/accounts.csv", "reference/bank_accounts.csv", "reference/clearing_accounts.csv",
+    "reference/products.csv", "reference/targets.csv",
+]
+LATE = ["2026-11-24/bank/ (a BAI2 or camt.053 statement)", "2026-11-24/ledger/positions.csv",
+        "reference/targets.csv"]
+
+
+def _params(landing: Path) -> dict:
+    return {"business_date": DAY.isoformat(), "landing": str(landing), "files_deadline": "09:00"}
+
+
+def _late_day(root: Path) -> Path:
+    """A complete factory day, then three required inputs taken away: a reference file, a ledger file, the bank file."""
+    landing = CashDay().write(root)
+    for rel_path in ("reference/targets.csv", f"{DAY}/ledger/positions.csv", f"{DAY}/bank/bankone.bai2"):
+        (landing / rel_path).unlink()
+    return landing
+
+
+def test_an_empty_landing_root_lacks_every_required_input_and_a_complete_day_none(tmp_path: Path) -> None:
+    """The required inputs are the ones the parse stage reports missing; optional ledger files are not among them."""
+    assert missing_inputs(tmp_path, DAY) == EVERY_REQUIRED_INPUT
+    assert missing_inputs(CashDay().write(tmp_path / "day"), DAY) == []
+
+
+def test_each_missing_input_is_named_and_parquet_counts_as_arrived(tmp_path: Path) -> None:
+    """Three files taken away are exactly the three named; a Parquet export stands in for its CSV."""
+    landing = _late_day(tmp_path)
+    assert missing_inputs(landing, DAY) == LATE
+    (landing / "reference" / "targets.parquet").write_bytes(b"PAR1")
+    assert missing_inputs(landing, DAY) == LATE[:2]
+
+
+@pytest.mark.parametrize(("business_date", "deadline"), [
+    (date(2026, 11, 24), datetime(2026, 11, 25, 14, 0, tzinfo=UTC)),  # Tuesday -> Wednesday 09:00 EST
+    (date(2026, 11, 25), datetime(2026, 11, 27, 14, 0, tzinfo=UTC)),  # Thanksgiving skipped
+    (date(2026, 4, 2), datetime(2026, 4, 6, 13, 0, tzinfo=UTC)),      # Good Friday and the weekend skipped; EDT
+], ids=str)
+def test_the_deadline_is_eastern_time_on_the_next_cme_business_day(business_date: date, deadline: datetime) -> None:
+    """files_deadline: the given US Eastern time on the next CME business day, daylight saving included."""
+    assert files_deadline(business_date, time(9, 0)) == deadline
+
+
+@pytest.mark.airflow
+def test_the_sensor_succeeds_when_every_file_is_there(tmp_path: Path) -> None:
+    """files_complete: True at once for a complete day, even past the deadline."""
+    from dags.fcm_recon_daily import files_complete
+
+    landing = CashDay().write(tmp_path)
+    assert files_complete(_params(landing), DAY, DEADLINE.replace(year=2027)) is True
+
+
+@pytest.mark.airflow
+def test_before_the_deadline_the_sensor_waits_and_at_it_fails_naming_each_missing_file(tmp_path: Path) -> None:
+    """A minute before the deadline: poke again later. At the deadline: AirflowSensorTimeout listing the three."""
+    from airflow.sdk.exceptions import AirflowSensorTimeout
+
+    from dags.fcm_recon_daily import files_complete
+
+    landing = _late_day(tmp_path)
+    assert files_complete(_params(landing), DAY, DEADLINE.replace(minute=0, hour=13, second=59)) is False
+    with pytest.raises(AirflowSensorTimeout) as raised:
+        files_complete(_params(landing), DAY, DEADLINE)
+    message = str(raised.value)
+    assert message.startswith("deadline 2026-11-25T09:00:00-05:00 passed: 3 required input(s) of 2026-11-24 missing")
+    assert message.splitlines()[1:] == [f"  - {name}" for name in LATE]
+
+
+@pytest.mark.airflow
+def test_the_failure_callback_logs_each_missing_file(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """report_missing_files, as Airflow calls it with the failed sensor's context: one error naming every file."""
+    from dags.fcm_recon_daily import report_missing_files
+
+    landing = _late_day(tmp_path)
+    context = {"params": {**_params(landing), "business_date": None}, "dag_run": SimpleNamespace(run_type="scheduled"),
+               "data_interval_start": datetime(2026, 11, 24, tzinfo=UTC), "exception": RuntimeError("timed out")}
+    with caplog.at_level(logging.ERROR):
+        report_missing_files(context)
+    [record] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert record.getMessage().splitlines() == [
+        f"FILES MISSING for 2026-11-24: 3 required input(s) of 2026-11-24 missing from {landing}:",
+        *[f"  - {name}" for name in LATE]]
+
+
+@pytest.mark.airflow
+def test_a_landing_the_sensor_cannot_read_fails_it_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A gs:// landing: files_arrived fails without retry (AirflowFailException) and says why, instead of poking."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    import dags.fcm_recon_daily as module
+
+    params = {"business_date": DAY.isoformat(), "landing": "gs://fcm-landing/prod", "files_deadline": "09:00"}
+    monkeypatch.setattr(module, "get_current_context", lambda: {
+        "params": params, "dag_run": SimpleNamespace(run_type="manual"), "data_interval_start": None})
+    with pytest.raises(AirflowFailException, match="gs://fcm-landing/prod: the files_arrived sensor reads local"):
+        module.files_arrived.function()
