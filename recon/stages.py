@@ -328,9 +328,10 @@ def _file_problems_table(problems: list[Problem]) -> pa.Table:
     })
 
 
-def compute(sources: dict[str, pa.Table], rules: RuleSet, business_date: date,
-            problems: list[Problem]) -> dict[str, pa.Table]:
-    """Run the SQL models over the canonical tables; returns the marts and the routing quarantine."""
+def compute(sources: dict[str, pa.Table], rules: RuleSet, business_date: date, problems: list[Problem],
+            tables: tuple[str, ...] = MART_TABLES) -> dict[str, pa.Table]:
+    """Run the SQL models over the canonical tables; returns ``tables`` (by default the marts and the routing
+    quarantine; a test may ask for intermediate models too)."""
     connection = connect()  # held to the run's --memory-limit, if any
     connection.execute("set enable_progress_bar = false")  # it would print into the command's output
     try:
@@ -346,8 +347,8 @@ def compute(sources: dict[str, pa.Table], rules: RuleSet, business_date: date,
         })
         for name, table in registered.items():
             connection.register(name, table)
-        run_models(connection, MART_TABLES)
-        return {name: connection.sql(f"select * from {name}").to_arrow_table() for name in MART_TABLES}
+        run_models(connection, tables)
+        return {name: connection.sql(f"select * from {name}").to_arrow_table() for name in tables}
     finally:
         connection.close()
 

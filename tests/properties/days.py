@@ -93,5 +93,4 @@ def run_days(landing: Path, days: list[date], warehouse: Path) -> dict[date, Day
 
 def match_layer(day: Day) -> dict[str, pa.Table]:
     """``recon.stages.compute`` on the day: its marts plus ``int_record_fates``."""
-    with mock.patch.object(stages, "MART_TABLES", (*stages.MART_TABLES, FATE_TABLE)):
-        return stages.compute(**day.arguments)
+    return stages.compute(**day.arguments, tables=(*stages.MART_TABLES, FATE_TABLE))
