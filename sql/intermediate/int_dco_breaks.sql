@@ -8,21 +8,55 @@ pending as (
     select * from int_dco_cycles where status = 'PENDING'
 ),
 
+bank_accounts as (
+    select * from stg_reference__bank_accounts
+),
+
+-- the grains that do not match, with the class of their settlement account when no cycle gives one and the
+-- absent legs' records and files as empty lists
+unmatched as (
+    select
+        three_way.bank_account_id,
+        three_way.currency,
+        three_way.reference,
+        coalesce(three_way.dco, 'CME') as dco,
+        coalesce(three_way.clearing_seg_class, bank_accounts.seg_class) as seg_class,
+        three_way.clearing_amount,
+        three_way.bank_amount,
+        three_way.ledger_amount,
+        three_way.bank_difference,
+        three_way.ledger_difference,
+        three_way.bank_within,
+        three_way.ledger_within,
+        coalesce(three_way.clearing_records, cast([] as varchar[])) as clearing_records,
+        coalesce(three_way.bank_records, cast([] as varchar[])) as bank_records,
+        coalesce(three_way.ledger_records, cast([] as varchar[])) as ledger_records,
+        -- clearing, bank and ledger files are in different folders and each list is already sorted and distinct
+        list_concat(
+            coalesce(three_way.clearing_files, cast([] as varchar[])),
+            coalesce(three_way.bank_files, cast([] as varchar[])),
+            coalesce(three_way.ledger_files, cast([] as varchar[]))
+        ) as source_files
+    from three_way
+    left join bank_accounts on bank_accounts.bank_account_id = three_way.bank_account_id
+    where not coalesce(three_way.bank_within and three_way.ledger_within, false)
+),
+
 faults as (
     select *, 'CLEARING' as leg, 'MISSING_CLEARING' as break_type, coalesce(bank_amount, ledger_amount) as difference
-    from three_way where clearing_amount is null
+    from unmatched where clearing_amount is null
     union all
     select *, 'BANK' as leg, 'MISSING_BANK' as break_type, -clearing_amount as difference
-    from three_way where clearing_amount is not null and bank_amount is null
+    from unmatched where clearing_amount is not null and bank_amount is null
     union all
     select *, 'BANK' as leg, 'AMOUNT_MISMATCH' as break_type, bank_difference as difference
-    from three_way where clearing_amount is not null and not bank_within
+    from unmatched where clearing_amount is not null and not bank_within
     union all
     select *, 'LEDGER' as leg, 'MISSING_LEDGER' as break_type, -clearing_amount as difference
-    from three_way where clearing_amount is not null and ledger_amount is null
+    from unmatched where clearing_amount is not null and ledger_amount is null
     union all
     select *, 'LEDGER' as leg, 'AMOUNT_MISMATCH' as break_type, ledger_difference as difference
-    from three_way where clearing_amount is not null and not ledger_within
+    from unmatched where clearing_amount is not null and not ledger_within
 )
 
 select

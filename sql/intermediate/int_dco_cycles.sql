@@ -21,8 +21,11 @@ cycles as (
         cycle,
         cycle_date,
         sum(amount) as amount,
-        list_sort(array_agg(record_id)) as clearing_records,
-        list_sort(list_distinct(array_agg(source_file))) as source_files
+        -- most cycles are one report, whose lists need no sorting: DuckDB evaluates each CASE branch only for its rows
+        case when count(*) = 1 then array_agg(record_id) else list_sort(array_agg(record_id)) end as clearing_records,
+        case
+            when count(*) = 1 then array_agg(source_file) else list_sort(list_distinct(array_agg(source_file)))
+        end as source_files
     from report_amounts
     group by dco, settlement_bank_account_id, seg_class, currency, cycle, cycle_date
 )

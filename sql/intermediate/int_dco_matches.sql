@@ -1,4 +1,5 @@
--- DCO_SETTLEMENT matches: all three legs present and both bank and ledger within tolerance of the clearing amount.
+-- DCO_SETTLEMENT matches: all three legs present and both bank and ledger within tolerance of the clearing amount
+-- (so the class is the cycle's and no leg's records are null).
 with three_way as (
     select * from int_dco_three_way
 )
@@ -9,7 +10,7 @@ select
     rule_id,
     rule_version,
     'AUTO' as match_kind,
-    seg_class,
+    clearing_seg_class as seg_class,
     bank_account_id,
     cast(null as varchar) as account,
     currency,
@@ -17,7 +18,7 @@ select
     clearing_amount,
     bank_amount,
     ledger_amount,
-    bank_amount - clearing_amount as difference,
+    bank_difference as difference,
     clearing_records,
     bank_records,
     ledger_records

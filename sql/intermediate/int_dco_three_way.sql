@@ -1,60 +1,50 @@
 -- DCO_SETTLEMENT three-way: each due cycle against its bank and ledger legs by settlement account, currency and
--- reference, with each leg's difference from the clearing amount and whether it is within tolerance.
+-- reference, with each leg's difference from the clearing amount and whether it is within tolerance. A leg that is
+-- absent has null amount, records and files (the breaks fill them in; a match has all three legs).
 with cycles as (
     select * from int_dco_cycles where status = 'DUE'
 ),
 
-legs as (
-    select * from int_dco_legs
+bank as (
+    select * from int_dco_legs where side = 'BANK'
 ),
 
-bank_accounts as (
-    select * from stg_reference__bank_accounts
+ledger as (
+    select * from int_dco_legs where side = 'LEDGER'
 ),
 
 rule_pass as (
     select * from stg_rules__passes where recon = 'DCO_SETTLEMENT' and pass_order = 1
 ),
 
-grain as (
-    select settlement_bank_account_id as bank_account_id, currency, reference from cycles
-    union
-    select bank_account_id, currency, reference from legs
-),
-
+-- the grain is every settlement account, currency and reference any leg has: two full outer joins on it (each
+-- leg has one row per grain, so a cycle's row is never repeated)
 joined as (
     select
-        grain.*,
-        coalesce(cycles.dco, 'CME') as dco,
-        coalesce(cycles.seg_class, bank_accounts.seg_class) as seg_class,
+        coalesce(cycles.settlement_bank_account_id, bank.bank_account_id, ledger.bank_account_id)
+            as bank_account_id,
+        coalesce(cycles.currency, bank.currency, ledger.currency) as currency,
+        coalesce(cycles.reference, bank.reference, ledger.reference) as reference,
+        cycles.dco,
+        cycles.seg_class as clearing_seg_class,
         cycles.amount as clearing_amount,
         bank.amount as bank_amount,
         ledger.amount as ledger_amount,
-        coalesce(cycles.clearing_records, cast([] as varchar[])) as clearing_records,
-        coalesce(bank.records, cast([] as varchar[])) as bank_records,
-        coalesce(ledger.records, cast([] as varchar[])) as ledger_records,
-        -- clearing, bank and ledger files are in different folders and each list is already sorted and distinct
-        list_concat(
-            coalesce(cycles.source_files, cast([] as varchar[])),
-            coalesce(bank.source_files, cast([] as varchar[])),
-            coalesce(ledger.source_files, cast([] as varchar[]))
-        ) as source_files
-    from grain
-    left join cycles
-        on cycles.settlement_bank_account_id = grain.bank_account_id
-        and cycles.currency = grain.currency
-        and cycles.reference = grain.reference
-    left join legs as bank
-        on bank.side = 'BANK'
-        and bank.bank_account_id = grain.bank_account_id
-        and bank.currency = grain.currency
-        and bank.reference = grain.reference
-    left join legs as ledger
-        on ledger.side = 'LEDGER'
-        and ledger.bank_account_id = grain.bank_account_id
-        and ledger.currency = grain.currency
-        and ledger.reference = grain.reference
-    left join bank_accounts on bank_accounts.bank_account_id = grain.bank_account_id
+        cycles.clearing_records,
+        bank.records as bank_records,
+        ledger.records as ledger_records,
+        cycles.source_files as clearing_files,
+        bank.source_files as bank_files,
+        ledger.source_files as ledger_files
+    from cycles
+    full outer join bank
+        on bank.bank_account_id = cycles.settlement_bank_account_id
+        and bank.currency = cycles.currency
+        and bank.reference = cycles.reference
+    full outer join ledger
+        on ledger.bank_account_id = coalesce(cycles.settlement_bank_account_id, bank.bank_account_id)
+        and ledger.currency = coalesce(cycles.currency, bank.currency)
+        and ledger.reference = coalesce(cycles.reference, bank.reference)
 )
 
 select
