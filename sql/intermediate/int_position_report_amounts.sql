@@ -1,5 +1,6 @@
 -- Each routed position report's settlement amount: the sum of its class's configured Amt components, signed so
--- that positive means the DCO pays the firm.
+-- that positive means the DCO pays the firm. One pass: an Amt type not configured for the class joins no component,
+-- so its product is null and the sum leaves it out.
 with reports as (
     select * from int_position_reports_classified
 ),
@@ -10,18 +11,6 @@ amounts as (
 
 components as (
     select * from stg_rules__settlement_components
-),
-
-component_amounts as (
-    select
-        amounts.record_id,
-        amounts.currency,
-        amounts.amount * components.amount_sign as amount
-    from amounts
-    inner join reports on reports.record_id = amounts.record_id
-    inner join components
-        on components.seg_class = reports.seg_class
-        and components.amt_type = amounts.amt_type
 )
 
 select
@@ -35,9 +24,12 @@ select
     reports.settl_session as cycle,
     reports.biz_date as cycle_date,
     -- an integer sign keeps the scale; cast back to the money type explicitly
-    cast(coalesce(sum(component_amounts.amount), 0) as decimal(38, 9)) as amount
+    cast(coalesce(sum(amounts.amount * components.amount_sign), 0) as decimal(38, 9)) as amount
 from reports
-left join component_amounts
-    on component_amounts.record_id = reports.record_id
-    and component_amounts.currency = reports.currency
+left join amounts
+    on amounts.record_id = reports.record_id
+    and amounts.currency = reports.currency
+left join components
+    on components.seg_class = reports.seg_class
+    and components.amt_type = amounts.amt_type
 group by all
