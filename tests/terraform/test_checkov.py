@@ -1,5 +1,10 @@
 """checkov over both environments (modules included) with the custom policies of terraform/policies: nothing fails,
-every skip says why, and the custom policies catch a bucket without CMEK, a short retention and an unlocked prod."""
+every skip says why, and the custom policies catch a bucket without CMEK, a short retention and an unlocked prod.
+
+Each environment is a call of modules/platform, which calls the entity modules: checkov evaluates the nested module
+calls with the environment's values (its terraform.tfvars and the environment name of its main.tf), so a bucket is
+checked with prod's or dev's real values, at module.platform.module.landing_bucket.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from recon.schema import SCHEMA_FILE
 from tests.terraform.conftest import CHECKOV_ENV, ENVIRONMENTS, TERRAFORM_DIR
 
 CUSTOM_CHECKS = {"CKV2_FCM_1", "CKV2_FCM_2", "CKV2_FCM_3", "CKV2_FCM_4"}
+BUCKETS = "module.platform.module.landing_bucket.google_storage_bucket"
 
 
 def scan(checkov: str, terraform_dir: Path, environments: tuple[str, ...]) -> list[dict]:
@@ -42,10 +48,11 @@ def test_no_failed_check_and_every_skip_has_a_reason(checkov: str):
     failed = [(c["check_id"], c["resource"], c["file_path"]) for c in results(reports, "failed_checks")]
     assert not failed, failed
     assert all(report["summary"]["parsing_errors"] == 0 for report in reports)
-    passed = {(c["check_id"], c["resource"]) for c in results(reports, "passed_checks")}
-    for check in CUSTOM_CHECKS:
-        for bucket in ("landing", "audit"):
-            assert (check, f"module.landing_bucket.google_storage_bucket.{bucket}") in passed, (check, bucket)
+    for environment, report in zip(ENVIRONMENTS, reports):
+        passed = {(c["check_id"], c["resource"]) for c in results([report], "passed_checks")}
+        for check in CUSTOM_CHECKS:
+            for bucket in ("landing", "audit"):
+                assert (check, f"{BUCKETS}.{bucket}") in passed, (environment, check, bucket)
     skipped = results(reports, "skipped_checks")
     assert skipped
     for check in skipped:
@@ -85,7 +92,7 @@ def test_custom_policies_catch_broken_buckets(checkov: str, tmp_path: Path):
 
     failed = {(c["check_id"], c["resource"]) for c in results(scan(checkov, copy, ("prod",)), "failed_checks")}
     assert failed == {
-        ("CKV2_FCM_1", "module.landing_bucket.google_storage_bucket.landing"),
-        ("CKV2_FCM_2", "module.landing_bucket.google_storage_bucket.audit"),
-        ("CKV2_FCM_3", "module.landing_bucket.google_storage_bucket.audit"),
+        ("CKV2_FCM_1", f"{BUCKETS}.landing"),
+        ("CKV2_FCM_2", f"{BUCKETS}.audit"),
+        ("CKV2_FCM_3", f"{BUCKETS}.audit"),
     }

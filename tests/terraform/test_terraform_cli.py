@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from tests.terraform.conftest import MODULES_DIR, TERRAFORM_DIR, provider_free_modules, run, terraform_env
+from tests.terraform.conftest import (
+    ENVIRONMENTS, MODULES_DIR, TERRAFORM_DIR, parse_hcl, provider_free_modules, run, terraform_env,
+)
 
 OFFLINE_MODULES = provider_free_modules()
 
@@ -27,6 +30,29 @@ def test_every_module_has_the_standard_files():
     for environment in ("dev", "prod"):
         backend = (TERRAFORM_DIR / "environments" / environment / "backend.tf").read_text()
         assert 'backend "gcs"' in backend, f"environments/{environment} must keep its state in GCS"
+
+
+def _settings_fields() -> set[str]:
+    """The fields of modules/platform's settings object, as its variables.tf types them."""
+    variables = {name: body for block in parse_hcl(MODULES_DIR / "platform" / "variables.tf")["variable"]
+                 for name, body in block.items()}
+    return set(re.findall(r"(\w+) = ", variables["settings"]["type"]))
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_environment_is_one_platform_call_with_its_own_values(environment: str):
+    """An environment holds only its backend, provider, tfvars and one call of modules/platform naming the environment
+    itself (so modules/naming applies that environment's rules); its tfvars set every field of the settings, and prod
+    locks the audit copy's retention while dev does not (a locked dev bucket could not be deleted for 7 years)."""
+    folder = TERRAFORM_DIR / "environments" / environment
+    blocks = {kind for path in folder.glob("*.tf") for kind in parse_hcl(path)}
+    assert blocks <= {"terraform", "provider", "module", "variable", "output"}, blocks
+    calls = {name: body for block in parse_hcl(folder / "main.tf")["module"] for name, body in block.items()}
+    assert calls == {"platform": {"source": "../../modules/platform", "environment": environment,
+                                  "settings": "${var.settings}"}}
+    settings = parse_hcl(folder / "terraform.tfvars")["settings"]
+    assert set(settings) == _settings_fields()
+    assert settings["retention_locked"] is (environment == "prod")
 
 
 def test_fmt(terraform: str, tmp_path: Path):

@@ -115,11 +115,18 @@ def test_warehouse_module_creates_tables_from_the_schema_module():
     assert "yamldecode(file(var.schema_file))" in (SCHEMA_MODULE / "main.tf").read_text()
 
 
-@pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_environments_read_the_committed_schema_file(environment: str):
-    """Each environment hands the warehouse module the very file recon/schema.py reads."""
-    folder = TERRAFORM_DIR / "environments" / environment
+def test_platform_reads_the_committed_schema_file():
+    """modules/platform, which every environment calls, hands the warehouse module the very file recon/schema.py reads."""
+    folder = MODULES_DIR / "platform"
     main = parse_hcl(folder / "main.tf")
     warehouse = next(block["warehouse"] for block in main["module"] if "warehouse" in block)
-    relative = warehouse["schema_file"].removeprefix("${path.root}/")
+    relative = warehouse["schema_file"].removeprefix("${path.module}/")
     assert (folder / relative).resolve() == SCHEMA_FILE
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_environments_build_their_warehouse_through_the_platform(environment: str):
+    """Each environment's warehouse is the one of modules/platform (no environment declares a module of its own)."""
+    folder = TERRAFORM_DIR / "environments" / environment
+    calls = {name: body for block in parse_hcl(folder / "main.tf")["module"] for name, body in block.items()}
+    assert {name: (folder / body["source"]).resolve() for name, body in calls.items()} == {"platform": MODULES_DIR / "platform"}

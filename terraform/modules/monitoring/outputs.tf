@@ -1,8 +1,4 @@
 output "alert_policy_ids" {
-  description = "Id of each alert policy, by what it watches."
-  value = {
-    run_failed     = google_monitoring_alert_policy.run_failed.id
-    statement_late = google_monitoring_alert_policy.statement_late.id
-    deficiency     = google_monitoring_alert_policy.deficiency.id
-  }
+  description = "Id of each alert policy, by what it watches (run_failed, statement_late, deficiency)."
+  value       = { for name, policy in google_monitoring_alert_policy.alert : name => policy.id }
 }
