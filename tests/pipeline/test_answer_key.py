@@ -14,6 +14,7 @@ import pytest
 from recon.generate import GenerateOptions, generate
 from recon.pipeline import run_day
 from recon.warehouse import DuckDBWarehouse
+from segregation.invariants import check_marts
 
 OPTIONS = GenerateOptions(start=date(2026, 11, 20), days=3, accounts=30, trades_per_day=60, seed=11)
 
@@ -179,3 +180,19 @@ def test_planted_subset_cases_match_or_are_ambiguous(generated: tuple[Path, Path
         others = {r for row in matches + breaks if row is not found[0]
                   for r in row["bank_records"] + row["ledger_records"]}
         assert not named & others, case
+
+
+def test_every_statement_line_equals_the_sum_of_its_sources_on_generated_days(
+        generated: tuple[Path, Path, dict]) -> None:
+    """On every generated day and for every class, each statement line with a drill-down equals the sum of its
+    seg_line_sources rows to the cent, in its currency and in USD (segregation.invariants.check_marts), and the
+    funds and requirement lines are built from sources, not typed in."""
+    _, warehouse, key = generated
+    for day in sorted({b["business_date"] for b in key["breaks"]}):
+        with DuckDBWarehouse(warehouse) as target:
+            lines, alerts, sources = (target.read_partition(t, date.fromisoformat(day))
+                                      for t in ("seg_statement_lines", "seg_alerts", "seg_line_sources"))
+        check_marts(lines, alerts, sources)
+        sourced = {(s["seg_class"], s["line"]) for s in sources}
+        assert {("SEG", line) for line in ("1A", "7A", "8A", "9")} <= sourced, day
+        assert {seg_class for seg_class, _ in sourced} == {"SEG", "SECURED", "CLEARED_SWAPS"}, day
