@@ -18,13 +18,46 @@ _DECIMAL = pa.decimal128(38, 9)
 
 
 @dataclass(frozen=True)
+class Key:
+    """One equality key of a pass: ``left`` on the first side the model names equal to ``right`` on the second (the
+    same column unless the two sides spell it differently); ``nulls_equal`` compares with ``is not distinct from``."""
+
+    left: str
+    right: str
+    nulls_equal: bool = False
+
+
+# The passes whose join condition the SQL models compile from the rule's ``keys`` (recon.sqlmodels renders
+# ``{{ keys('RULE-ID', 'left_alias', 'right_alias') }}``), each with the columns the model's two inputs produce
+# that may be a key: (model, left side's columns, right side's columns). A key naming any other column, or ``keys``
+# on a pass not listed here (its SQL has no compiled join), is refused when the rules load.
+_CASH_COLUMNS = frozenset({"bank_account_id", "seg_class", "currency", "item_date", "item_day_index", "reference",
+                           "amount"})
+_TRADE_COLUMNS = frozenset({"trd_id", "clearing_trade_id", "trade_date", "position_account", "side", "exchange",
+                            "product_code", "instrument_type", "contract_month", "put_call", "strike", "seg_class",
+                            "currency", "instrument_key"})
+_POSITION_COLUMNS = frozenset({"dco", "position_account", "seg_class", "exchange", "product_code", "instrument_type",
+                               "contract_month", "put_call", "strike", "currency"})
+_COLLATERAL_COLUMNS = frozenset({"dco", "seg_class", "asset_type", "holding_type", "cusip", "currency"})
+KEYED_PASSES: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
+    "CASH-EXACT": ("int_cash_exact_pairs", _CASH_COLUMNS, _CASH_COLUMNS),
+    "CASH-REFERENCE": ("int_cash_reference_pairs", _CASH_COLUMNS, _CASH_COLUMNS),
+    "TRADE-ID": ("int_trade_id_pairs", _TRADE_COLUMNS, _TRADE_COLUMNS),
+    "POSITION-EXACT": ("int_position_sides", _POSITION_COLUMNS, _POSITION_COLUMNS),
+    "COLLATERAL-EXACT": ("int_collateral_compared", _COLLATERAL_COLUMNS, _COLLATERAL_COLUMNS),
+}
+
+
+@dataclass(frozen=True)
 class RuleSet:
-    """The loaded rules: the passes and tiers as Arrow tables, and a version (SHA-256 of the rule files)."""
+    """The loaded rules: the passes and tiers as Arrow tables, a version (SHA-256 of the rule files) and the
+    equality keys of the passes whose SQL join is compiled from them (rule id -> keys, sorted by rule id)."""
 
     passes: pa.Table
     tiers: pa.Table
     components: pa.Table
     version: str
+    keys: tuple[tuple[str, tuple[Key, ...]], ...] = ()
 
 
 def _amount(value: object, where: str) -> object:
@@ -51,11 +84,54 @@ def _pass_rows(path: Path) -> list[dict]:
                 "date_window_after": int(raw["date_window_business_days"]["after"]),
                 "carries_forward": bool(raw.get("carries_forward", False)),
                 "auto_match": bool(raw.get("auto_match", True)),
+                "equality_keys": _key_text(_keys(raw, where)),
                 **_subset_bounds(raw, where),
             })
         except (KeyError, TypeError, ValueError) as error:
             raise ConfigError(f"{where}: invalid rule ({error})") from None
     return rows
+
+
+def _keys(raw: dict, where: str) -> tuple[Key, ...]:
+    """A pass's equality keys, checked against the columns its model's inputs produce (KEYED_PASSES)."""
+    rule_id = raw.get("rule_id")
+    if "keys" not in raw:
+        if rule_id in KEYED_PASSES:
+            raise ConfigError(f"{where}: the pass needs keys (its SQL join is compiled from them)")
+        return ()
+    if rule_id not in KEYED_PASSES:
+        raise ConfigError(f"{where}: keys are unsupported on this pass (its SQL has no compiled join condition)")
+    entries = raw["keys"]
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f"{where}: keys must be a non-empty list")
+    model, left_columns, right_columns = KEYED_PASSES[rule_id]
+    keys = []
+    for entry in entries:
+        if isinstance(entry, str):
+            key = Key(entry, entry)
+        elif isinstance(entry, dict) and set(entry) <= {"column", "left", "right", "nulls_equal"}:
+            column = entry.get("column")
+            key = Key(str(entry.get("left", column)), str(entry.get("right", column)),
+                      bool(entry.get("nulls_equal", False)))
+        else:
+            raise ConfigError(f"{where}: invalid key {entry!r} (a column name, or a mapping of column or left and "
+                              f"right, and nulls_equal)")
+        for column, allowed in ((key.left, left_columns), (key.right, right_columns)):
+            if column not in allowed:
+                raise ConfigError(f"{where}: unknown key column {column!r}: {model} compares only "
+                                  f"{sorted(allowed)}")
+        keys.append(key)
+    if len(set(keys)) != len(keys):
+        raise ConfigError(f"{where}: a key is listed twice")
+    return tuple(keys)
+
+
+def _key_text(keys: tuple[Key, ...]) -> str | None:
+    """The keys as recorded in the passes table: ``left=right`` when the sides differ, ``?`` for nulls equal."""
+    if not keys:
+        return None
+    return ",".join((k.left if k.left == k.right else f"{k.left}={k.right}") + ("?" if k.nulls_equal else "")
+                    for k in keys)
 
 
 def _subset_bounds(raw: dict, where: str) -> dict[str, int | None]:
@@ -78,6 +154,14 @@ def load_rules(rules_dir: Path = RULES_DIR) -> RuleSet:
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     pass_rows = [row for path in files if path.name != "tiers.yaml" for row in _pass_rows(path)]
+    keys = {}
+    for path in files:
+        if path.name != "tiers.yaml":
+            for raw in yaml.safe_load(path.read_text(encoding="utf-8"))["passes"]:
+                keys[raw["rule_id"]] = _keys(raw, f"{path.name}: {raw['rule_id']}")
+    missing = sorted(set(KEYED_PASSES) - set(keys))
+    if missing:
+        raise ConfigError(f"rules in {rules_dir}: no pass {missing} (the SQL models compile their joins from them)")
     tiers_doc = yaml.safe_load((rules_dir / "tiers.yaml").read_text(encoding="utf-8"))
     tier_rows = [
         {"tier": t["tier"], "tier_rank": int(t["rank"]),
@@ -90,14 +174,15 @@ def load_rules(rules_dir: Path = RULES_DIR) -> RuleSet:
         ("recon", pa.string()), ("rule_id", pa.string()), ("rule_version", pa.int64()), ("pass_order", pa.int64()),
         ("amount_tolerance_below", _DECIMAL), ("amount_tolerance_above", _DECIMAL),
         ("date_window_before", pa.int64()), ("date_window_after", pa.int64()), ("carries_forward", pa.bool_()),
-        ("auto_match", pa.bool_()),
+        ("auto_match", pa.bool_()), ("equality_keys", pa.string()),
         ("max_candidates", pa.int64()), ("max_subset_size", pa.int64()),
     ]))
     tiers = pa.Table.from_pylist(tier_rows, schema=pa.schema([
         ("tier", pa.string()), ("tier_rank", pa.int64()), ("min_abs_difference", _DECIMAL),
         ("min_age_business_days", pa.int64()),
     ]))
-    return RuleSet(passes, tiers, components, digest.hexdigest())
+    return RuleSet(passes, tiers, components, digest.hexdigest(),
+                   tuple(sorted((rule_id, k) for rule_id, k in keys.items() if k)))
 
 
 def _components(path: Path) -> pa.Table:

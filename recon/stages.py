@@ -347,7 +347,7 @@ def compute(sources: dict[str, pa.Table], rules: RuleSet, business_date: date, p
         })
         for name, table in registered.items():
             connection.register(name, table)
-        run_models(connection, tables)
+        run_models(connection, tables, rules)
         return {name: connection.sql(f"select * from {name}").to_arrow_table() for name in tables}
     finally:
         connection.close()

@@ -1,5 +1,6 @@
--- CASH pass 1: bank and ledger items equal on account, currency, reference, amount and date, paired one to one in
--- record-id order (a second identical item on one side stays unpaired and is reported as a duplicate).
+-- CASH pass 1: bank and ledger items equal on the keys of the rule (account, currency, reference, amount and date in
+-- recon/rules/cash.yaml, compiled in by recon.sqlmodels), paired one to one in record-id order (a second identical
+-- item on one side stays unpaired and is reported as a duplicate).
 with candidates as (
     select * from int_cash_candidates
 ),
@@ -12,7 +13,7 @@ numbered as (
     select
         candidates.*,
         row_number() over (
-            partition by side, bank_account_id, currency, reference, amount, item_date order by record_id
+            partition by side, {{ key_columns('CASH-EXACT') }} order by record_id
         ) as occurrence
     from candidates
 ),
@@ -41,10 +42,6 @@ select
     ledger.amount as ledger_amount
 from bank
 inner join ledger
-    on ledger.bank_account_id = bank.bank_account_id
-    and ledger.currency = bank.currency
-    and ledger.reference = bank.reference
-    and ledger.amount = bank.amount
-    and ledger.item_date = bank.item_date
+    on {{ keys('CASH-EXACT', 'bank', 'ledger') }}
     and ledger.occurrence = bank.occurrence
 cross join rule_pass

@@ -1,4 +1,5 @@
--- CASH pass 2: items left by pass 1 paired on account, currency and reference (in amount, date, record-id order),
+-- CASH pass 2: items left by pass 1 paired on the rule's keys (account, currency and reference in
+-- recon/rules/cash.yaml, compiled in by recon.sqlmodels), in amount, date, record-id order,
 -- then classified: within the amount tolerance and date window a match, within tolerance only a date mismatch,
 -- otherwise an amount mismatch.
 with candidates as (
@@ -22,7 +23,7 @@ numbered as (
     select
         remaining.*,
         row_number() over (
-            partition by side, bank_account_id, currency, reference order by amount, item_date, record_id
+            partition by side, {{ key_columns('CASH-REFERENCE') }} order by amount, item_date, record_id
         ) as occurrence
     from remaining
 ),
@@ -50,9 +51,7 @@ paired as (
     inner join numbered as ledger
         on bank.side = 'BANK'
         and ledger.side = 'LEDGER'
-        and ledger.bank_account_id = bank.bank_account_id
-        and ledger.currency = bank.currency
-        and ledger.reference = bank.reference
+        and {{ keys('CASH-REFERENCE', 'bank', 'ledger') }}
         and ledger.occurrence = bank.occurrence
 )
 

@@ -52,12 +52,8 @@ joined as (
         ) as source_files
     from clearing_grain
     full outer join ledger_grain
-        on ledger_grain.dco = clearing_grain.dco
-        and ledger_grain.seg_class = clearing_grain.seg_class
-        and ledger_grain.asset_type = clearing_grain.asset_type
-        and ledger_grain.holding_type = clearing_grain.holding_type
-        and ledger_grain.cusip = clearing_grain.cusip
-        and ledger_grain.currency = clearing_grain.currency
+        -- the keys of COLLATERAL-EXACT (recon/rules/collateral.yaml), compiled in by recon.sqlmodels
+        on {{ keys('COLLATERAL-EXACT', 'clearing_grain', 'ledger_grain') }}
 )
 
 select

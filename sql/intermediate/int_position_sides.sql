@@ -117,12 +117,5 @@ select
     ) as source_files
 from clearing
 full outer join ledger
-    on ledger.dco = clearing.dco
-    and ledger.position_account is not distinct from clearing.position_account
-    and ledger.exchange = clearing.exchange
-    and ledger.product_code = clearing.product_code
-    and ledger.instrument_type = clearing.instrument_type
-    and ledger.contract_month = clearing.contract_month
-    and ledger.put_call = clearing.put_call
-    and ledger.strike is not distinct from clearing.strike
-    and ledger.currency = clearing.currency
+    -- the keys of POSITION-EXACT (recon/rules/position.yaml), compiled in by recon.sqlmodels
+    on {{ keys('POSITION-EXACT', 'clearing', 'ledger') }}

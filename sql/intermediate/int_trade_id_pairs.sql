@@ -42,7 +42,7 @@ grouped as (
         list(distinct ledger.source_file order by ledger.source_file nulls first) as ledger_source_files
     from clearing
     inner join ledger
-        on ledger.clearing_trade_id = clearing.trd_id
+        on {{ keys('TRADE-ID', 'clearing', 'ledger') }}
         and (clearing.leg = '' or ledger.instrument_key = clearing.instrument_key)
     group by all
 ),

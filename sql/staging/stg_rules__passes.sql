@@ -1,5 +1,7 @@
 -- The rule passes in force (loaded from the versioned rule files), with their exact tolerances and, for a subset
--- search, its bounds (null for every other pass).
+-- search, its bounds (null for every other pass), and the equality keys the SQL joins of the pass were compiled from
+-- (comma-separated, left=right where the sides name a key differently, ? for nulls equal; null for a pass whose
+-- keys are still written in its model).
 with source as (
     select * from src_rule_passes
 )
@@ -15,6 +17,7 @@ select
     date_window_after,
     carries_forward,
     auto_match,
+    equality_keys,
     max_candidates,
     max_subset_size
 from source
