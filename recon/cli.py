@@ -348,6 +348,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="generate a few business days and run them into a local warehouse")
     demo.add_argument("--out", type=Path, default=Path("build/demo"), help="where to write everything (default build/demo)")
     demo.add_argument("--json", action="store_true", help="print the per-day summary as JSON")
+    demo.add_argument("--log-file", type=Path, default=Path("build/demo.log"), metavar="FILE",
+                      help="append the runs' JSON log lines here (default build/demo.log), not to the terminal")
     demo.set_defaults(handler=_cmd_demo)
 
     breaks = commands.add_parser(
