@@ -8,7 +8,8 @@
 -- USD: each figure x usd_per_unit at scale 9, rounded once, half-even; NULL where the currency has no rate. A USD row
 -- needs no conversion: its rate is exactly 1 and its figures already have scale 9, so its USD figures are its figures.
 -- Other rows follow the method of int_seg_contributions_usd: the exact product, cast to scale 9 rounding half away
--- from zero, a tie stepped back to the even neighbour. No binary floating point anywhere: money stays decimal.
+-- from zero, a tie stepped back to the even neighbour. No binary floating point anywhere: money stays decimal. The
+-- rounding is written once: a non-USD row's eight figures are taken one row each, converted, and put back.
 with balances as (
     select * from stg_ledger__balances
 ),
@@ -44,105 +45,98 @@ customer_balances as (
     left join rates on rates.currency = balances.currency
 ),
 
--- exact products of the rows to convert (NULL for USD rows)
+figure_names as (
+    select *
+    from (
+        values ('line_1a'), ('line_1b'), ('line_2'), ('line_3a'), ('line_3b'), ('nle'), ('im'), ('offset_sec')
+    ) as names (figure)
+),
+
+-- the figures of the rows to convert, one row each, with their exact products
 products as (
     select
-        *,
-        case when currency <> 'USD' then line_1a * usd_per_unit end as line_1a_exact,
-        case when currency <> 'USD' then line_1b * usd_per_unit end as line_1b_exact,
-        case when currency <> 'USD' then line_2 * usd_per_unit end as line_2_exact,
-        case when currency <> 'USD' then line_3a * usd_per_unit end as line_3a_exact,
-        case when currency <> 'USD' then line_3b * usd_per_unit end as line_3b_exact,
-        case when currency <> 'USD' then nle * usd_per_unit end as nle_exact,
-        case when currency <> 'USD' then im * usd_per_unit end as im_exact,
-        case when currency <> 'USD' then offset_sec * usd_per_unit end as offset_sec_exact
+        customer_balances.record_id,
+        figure_names.figure,
+        case figure_names.figure
+            when 'line_1a' then customer_balances.line_1a
+            when 'line_1b' then customer_balances.line_1b
+            when 'line_2' then customer_balances.line_2
+            when 'line_3a' then customer_balances.line_3a
+            when 'line_3b' then customer_balances.line_3b
+            when 'nle' then customer_balances.nle
+            when 'im' then customer_balances.im
+            when 'offset_sec' then customer_balances.offset_sec
+        end * customer_balances.usd_per_unit as exact
     from customer_balances
+    cross join figure_names
+    where customer_balances.currency <> 'USD'
 ),
 
 -- each product cast to scale 9, half away from zero
 rounded_away as (
+    select *, cast(exact as decimal(38, 9)) as away from products
+),
+
+-- a tie stepped back to its even neighbour: rounded once, half-even
+converted as (
     select
-        *,
-        cast(line_1a_exact as decimal(38, 9)) as line_1a_away,
-        cast(line_1b_exact as decimal(38, 9)) as line_1b_away,
-        cast(line_2_exact as decimal(38, 9)) as line_2_away,
-        cast(line_3a_exact as decimal(38, 9)) as line_3a_away,
-        cast(line_3b_exact as decimal(38, 9)) as line_3b_away,
-        cast(nle_exact as decimal(38, 9)) as nle_away,
-        cast(im_exact as decimal(38, 9)) as im_away,
-        cast(offset_sec_exact as decimal(38, 9)) as offset_sec_away
-    from products
+        record_id,
+        figure,
+        case
+            when abs(exact - away) = 0.0000000005 and mod(cast(away * 1000000000 as decimal(38, 0)), 2) <> 0
+                then cast(away - sign(exact) * 0.000000001 as decimal(38, 9))
+            else away
+        end as usd
+    from rounded_away
+),
+
+converted_rows as (
+    select
+        record_id,
+        max(case when figure = 'line_1a' then usd end) as line_1a_usd,
+        max(case when figure = 'line_1b' then usd end) as line_1b_usd,
+        max(case when figure = 'line_2' then usd end) as line_2_usd,
+        max(case when figure = 'line_3a' then usd end) as line_3a_usd,
+        max(case when figure = 'line_3b' then usd end) as line_3b_usd,
+        max(case when figure = 'nle' then usd end) as nle_usd,
+        max(case when figure = 'im' then usd end) as im_usd,
+        max(case when figure = 'offset_sec' then usd end) as offset_sec_usd
+    from converted
+    group by record_id
 )
 
 select
-    seg_class,
-    unit_id,
-    subject,
-    currency,
-    source_file,
-    record_id,
-    line_1a,
-    line_1b,
-    line_2,
-    line_3a,
-    line_3b,
-    nle,
-    im,
-    offset_sec,
+    customer_balances.seg_class,
+    customer_balances.unit_id,
+    customer_balances.subject,
+    customer_balances.currency,
+    customer_balances.source_file,
+    customer_balances.record_id,
+    customer_balances.line_1a,
+    customer_balances.line_1b,
+    customer_balances.line_2,
+    customer_balances.line_3a,
+    customer_balances.line_3b,
+    customer_balances.nle,
+    customer_balances.im,
+    customer_balances.offset_sec,
+    case when customer_balances.currency = 'USD' then customer_balances.line_1a else converted_rows.line_1a_usd end
+        as line_1a_usd,
+    case when customer_balances.currency = 'USD' then customer_balances.line_1b else converted_rows.line_1b_usd end
+        as line_1b_usd,
+    case when customer_balances.currency = 'USD' then customer_balances.line_2 else converted_rows.line_2_usd end
+        as line_2_usd,
+    case when customer_balances.currency = 'USD' then customer_balances.line_3a else converted_rows.line_3a_usd end
+        as line_3a_usd,
+    case when customer_balances.currency = 'USD' then customer_balances.line_3b else converted_rows.line_3b_usd end
+        as line_3b_usd,
+    case when customer_balances.currency = 'USD' then customer_balances.nle else converted_rows.nle_usd end
+        as nle_usd,
+    case when customer_balances.currency = 'USD' then customer_balances.im else converted_rows.im_usd end
+        as im_usd,
     case
-        when currency = 'USD' then line_1a
-        when abs(line_1a_exact - line_1a_away) = 0.0000000005
-            and mod(cast(line_1a_away * 1000000000 as decimal(38, 0)), 2) <> 0
-            then cast(line_1a_away - sign(line_1a_exact) * 0.000000001 as decimal(38, 9))
-        else line_1a_away
-    end as line_1a_usd,
-    case
-        when currency = 'USD' then line_1b
-        when abs(line_1b_exact - line_1b_away) = 0.0000000005
-            and mod(cast(line_1b_away * 1000000000 as decimal(38, 0)), 2) <> 0
-            then cast(line_1b_away - sign(line_1b_exact) * 0.000000001 as decimal(38, 9))
-        else line_1b_away
-    end as line_1b_usd,
-    case
-        when currency = 'USD' then line_2
-        when abs(line_2_exact - line_2_away) = 0.0000000005
-            and mod(cast(line_2_away * 1000000000 as decimal(38, 0)), 2) <> 0
-            then cast(line_2_away - sign(line_2_exact) * 0.000000001 as decimal(38, 9))
-        else line_2_away
-    end as line_2_usd,
-    case
-        when currency = 'USD' then line_3a
-        when abs(line_3a_exact - line_3a_away) = 0.0000000005
-            and mod(cast(line_3a_away * 1000000000 as decimal(38, 0)), 2) <> 0
-            then cast(line_3a_away - sign(line_3a_exact) * 0.000000001 as decimal(38, 9))
-        else line_3a_away
-    end as line_3a_usd,
-    case
-        when currency = 'USD' then line_3b
-        when abs(line_3b_exact - line_3b_away) = 0.0000000005
-            and mod(cast(line_3b_away * 1000000000 as decimal(38, 0)), 2) <> 0
-            then cast(line_3b_away - sign(line_3b_exact) * 0.000000001 as decimal(38, 9))
-        else line_3b_away
-    end as line_3b_usd,
-    case
-        when currency = 'USD' then nle
-        when abs(nle_exact - nle_away) = 0.0000000005
-            and mod(cast(nle_away * 1000000000 as decimal(38, 0)), 2) <> 0
-            then cast(nle_away - sign(nle_exact) * 0.000000001 as decimal(38, 9))
-        else nle_away
-    end as nle_usd,
-    case
-        when currency = 'USD' then im
-        when abs(im_exact - im_away) = 0.0000000005
-            and mod(cast(im_away * 1000000000 as decimal(38, 0)), 2) <> 0
-            then cast(im_away - sign(im_exact) * 0.000000001 as decimal(38, 9))
-        else im_away
-    end as im_usd,
-    case
-        when currency = 'USD' then offset_sec
-        when abs(offset_sec_exact - offset_sec_away) = 0.0000000005
-            and mod(cast(offset_sec_away * 1000000000 as decimal(38, 0)), 2) <> 0
-            then cast(offset_sec_away - sign(offset_sec_exact) * 0.000000001 as decimal(38, 9))
-        else offset_sec_away
-    end as offset_sec_usd
-from rounded_away
+        when customer_balances.currency = 'USD' then customer_balances.offset_sec else converted_rows.offset_sec_usd
+    end
+        as offset_sec_usd
+from customer_balances
+left join converted_rows on converted_rows.record_id = customer_balances.record_id
