@@ -19,94 +19,87 @@ carry_rules as (
     select * from stg_rules__passes where carries_forward
 ),
 
-today_keyed as (
+items as (
     select
-        today.*,
+        'TODAY' as origin,
+        cast(null as varchar) as break_id,
+        recon,
+        break_type,
+        seg_class,
+        bank_account_id,
+        account,
+        currency,
+        reference,
+        clearing_amount,
+        bank_amount,
+        ledger_amount,
+        difference,
+        expected_date,
+        cast(null as date) as first_seen_date,
+        cast(null as bigint) as age_business_days,
+        clearing_records,
+        bank_records,
+        ledger_records,
+        source_files,
+        grain_key
+    from today
+    union all
+    select
+        'PREVIOUS' as origin,
+        break_id,
+        recon,
+        break_type,
+        seg_class,
+        bank_account_id,
+        account,
+        currency,
+        reference,
+        clearing_amount,
+        bank_amount,
+        ledger_amount,
+        difference,
+        expected_date,
+        first_seen_date,
+        age_business_days,
+        clearing_records,
+        bank_records,
+        ledger_records,
+        source_files,
+        '' as grain_key
+    from previous
+),
+
+keyed as (
+    select
+        items.*,
         concat(
             recon, '|', coalesce(bank_account_id, ''), '|', currency, '|', coalesce(reference, ''), '|',
             case when recon = 'TRADE' then coalesce(account, '') else '' end
         ) as carry_key
-    from today
-),
-
-differences as (
-    select recon, carry_key, 'TODAY' as origin, difference from today_keyed
-    union all
-    select recon, carry_key, 'PREVIOUS' as origin, difference from previous
+    from items
 ),
 
 netted as (
     select
-        differences.recon,
-        differences.carry_key,
+        keyed.carry_key,
         carry_rules.rule_id,
         carry_rules.rule_version
-    from differences
-    inner join carry_rules on carry_rules.recon = differences.recon
+    from keyed
+    inner join carry_rules on carry_rules.recon = keyed.recon
     group by
-        differences.recon, differences.carry_key, carry_rules.rule_id, carry_rules.rule_version,
+        keyed.carry_key, carry_rules.rule_id, carry_rules.rule_version,
         carry_rules.amount_tolerance_below, carry_rules.amount_tolerance_above
     having
-        sum(case when differences.origin = 'TODAY' then 1 else 0 end) > 0
-        and sum(case when differences.origin = 'PREVIOUS' then 1 else 0 end) > 0
-        and sum(differences.difference) >= -carry_rules.amount_tolerance_below
-        and sum(differences.difference) <= carry_rules.amount_tolerance_above
+        sum(case when keyed.origin = 'TODAY' then 1 else 0 end) > 0
+        and sum(case when keyed.origin = 'PREVIOUS' then 1 else 0 end) > 0
+        and sum(keyed.difference) >= -carry_rules.amount_tolerance_below
+        and sum(keyed.difference) <= carry_rules.amount_tolerance_above
 )
 
 select
-    'TODAY' as origin,
+    keyed.*,
     netted.rule_id is not null as is_resolved,
     netted.rule_id,
-    netted.rule_version,
-    cast(null as varchar) as break_id,
-    today_keyed.recon,
-    today_keyed.break_type,
-    today_keyed.seg_class,
-    today_keyed.bank_account_id,
-    today_keyed.account,
-    today_keyed.currency,
-    today_keyed.reference,
-    today_keyed.clearing_amount,
-    today_keyed.bank_amount,
-    today_keyed.ledger_amount,
-    today_keyed.difference,
-    today_keyed.expected_date,
-    cast(null as date) as first_seen_date,
-    cast(null as bigint) as age_business_days,
-    today_keyed.clearing_records,
-    today_keyed.bank_records,
-    today_keyed.ledger_records,
-    today_keyed.source_files,
-    today_keyed.grain_key,
-    today_keyed.carry_key
-from today_keyed
-left join netted on netted.carry_key = today_keyed.carry_key
-union all
-select
-    'PREVIOUS' as origin,
-    netted.rule_id is not null as is_resolved,
-    netted.rule_id,
-    netted.rule_version,
-    previous.break_id,
-    previous.recon,
-    previous.break_type,
-    previous.seg_class,
-    previous.bank_account_id,
-    previous.account,
-    previous.currency,
-    previous.reference,
-    previous.clearing_amount,
-    previous.bank_amount,
-    previous.ledger_amount,
-    previous.difference,
-    previous.expected_date,
-    previous.first_seen_date,
-    previous.age_business_days,
-    previous.clearing_records,
-    previous.bank_records,
-    previous.ledger_records,
-    previous.source_files,
-    '' as grain_key,
-    previous.carry_key
-from previous
-left join netted on netted.carry_key = previous.carry_key
+    netted.rule_version
+from keyed
+left join netted on netted.carry_key = keyed.carry_key

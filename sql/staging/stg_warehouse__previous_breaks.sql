@@ -26,11 +26,6 @@ select
     bank_records,
     ledger_records,
     source_files,
-    recon in ('CASH', 'DCO_SETTLEMENT', 'TRADE') as is_item_recon,
-    -- the key on which today's items may resolve a carried one; TRADE keys on the position account too
-    concat(
-        recon, '|', coalesce(bank_account_id, ''), '|', currency, '|', coalesce(reference, ''), '|',
-        case when recon = 'TRADE' then coalesce(account, '') else '' end
-    ) as carry_key
+    recon in ('CASH', 'DCO_SETTLEMENT', 'TRADE') as is_item_recon
 from source
 where status in ('NEW', 'OPEN')
