@@ -14,13 +14,15 @@ The account a message names is its position account: ``Pty R="38"``, else ``Pty 
 CME's alias, never the account), else an ``R="24"`` with no ``Src``, else ``Acct``; its origin is that party's
 ``Sub Typ="26"``, else ``AcctTyp``.
 
-Streaming: the file goes through :func:`recon.contracts.xmlsafe.iter_target`, an lxml parser target that builds no
-tree. Each message's elements are kept as plain ``(parent, tag, attributes)`` tuples until the message ends, then
-turned into records, so memory holds one chunk of input and one message, plus the record-id index, whose size is
-fixed (see :class:`_SeenIds`: the ids themselves go to a temporary file). A parser target hands over every
-element's attributes as a dict built in C; ``iterparse`` plus element access (``element.get``, one proxy object per
-child) measured about 1.6x the cost of the bare parse before any record was built, which is why FIXML does not use
-:func:`recon.contracts.xmlsafe.iter_elements`.
+Streaming: lxml checks the whole file without building anything (:func:`recon.contracts.xmlsafe.iter_checked_text`:
+well-formed, no DTD, no network, size limits) and hands over its text a piece at a time, a piece behind the parser.
+:class:`_FixmlScan` follows the structure through that text and takes each message whole: a ``PosRpt`` in plain
+markup is read by its shape (:func:`_fast_position`: one ``str.split`` and one ``itemgetter`` per message, the plan
+found once per shape by lxml and checked against the lxml path on its first message); any other message is parsed
+alone by lxml into ``(parent, tag, attributes)`` nodes for its message parser, which also tells every quarantine. So
+memory holds two pieces of text and one message, plus the record-id index, whose size is fixed (see
+:class:`_SeenIds`: the ids themselves go to a temporary file). A Python callback per element (an lxml parser target,
+or ``iterparse`` with element access) cost more than the parse itself, which is why FIXML reads text.
 
 Bad input: a message with a bad or missing value (``LastQty="4x"``) is quarantined as a ``ROW`` problem naming the
 element, attribute, expected and found, and the rest of the file is read. A ``Batch@TotMsg`` that disagrees with the
@@ -32,19 +34,23 @@ anything before the iterator is exhausted.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from typing import BinaryIO, NamedTuple
 
-from recon.contracts.xmlsafe import SafeTarget, XmlSource, iter_target
+from lxml import etree
+
+from recon.contracts.xmlsafe import XmlSource, iter_checked_text, local_name, parse_fragment
 from recon.domain import (
     ROW_ID_HASH, AllocationReport, PositionReport, Problem, SettlementPrice, TradeReport, row_id_of,
 )
-from recon.errors import FileRejected
+from recon.errors import FileRejected, InvariantViolation
 from recon.money import MoneyError, to_decimal
 
 FixmlRecord = TradeReport | PositionReport | AllocationReport | SettlementPrice
@@ -54,7 +60,6 @@ Parsed = list[tuple[type, str, tuple[object, ...], list[str]]]  # (record class,
 
 PROBLEMS_MAX = 10_000  # quarantined messages in one file beyond which the file is rejected whole
 _NOT_MESSAGES = frozenset(("Hdr", "Batch"))
-_DEPTH_MAX = 4096  # deeper than libxml2 ever nests without huge_tree (256)
 _TRANS_TYPES = {"0": "NEW", "1": "CANCEL", "2": "REPLACE"}
 _SIDES = {"1": "BUY", "2": "SELL"}
 _PUT_CALL = {"0": "P", "1": "C"}
@@ -116,7 +121,7 @@ class FixmlReader:
 
     def __init__(self, source: XmlSource, source_file: str) -> None:
         self._source = source
-        self._target = _FixmlTarget(source_file)
+        self._scan = _FixmlScan(source_file)
         self._started = False
         self._finished = False
 
@@ -126,9 +131,9 @@ class FixmlReader:
             raise RuntimeError("a FixmlReader reads its file once; make a new one to read it again")
         self._started = True
         try:
-            yield from iter_target(self._source, self._target.source_file, self._target)  # type: ignore[misc]
+            yield from self._scan.records(iter_checked_text(self._source, self._scan.source_file))
         finally:
-            self._target.ids.close()
+            self._scan.ids.close()
         self._finished = True
 
     @property
@@ -136,28 +141,38 @@ class FixmlReader:
         """The message counts, declared batch total and quarantined messages (after a complete iteration)."""
         if not self._finished:
             raise RuntimeError("FixmlReader.summary is known only after the file has been read to its end")
-        target = self._target
-        return FixmlSummary(target.source_file, dict(target.counts), target.declared, tuple(target.problems))
+        scan = self._scan
+        return FixmlSummary(scan.source_file, dict(scan.counts), scan.declared, tuple(scan.problems))
 
 
-class _FixmlTarget(SafeTarget):
-    """The lxml parser target: follows FIXML's structure and turns each complete message into records.
+# One piece of markup of a well-formed document without a DTD: a start tag after any white space (``name``,
+# ``empty``), an end tag (``end``), a comment, a processing instruction, a CDATA section or text. No match: the piece
+# is not complete yet.
+_TOKEN = re.compile(r"""
+    \s*<(?P<name>[^\s/>!?]+)(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*(?P<empty>/?)>
+  | </(?P<end>[^\s>]+)\s*>
+  | <!--.*?--> | <\?.*?\?> | <!\[CDATA\[.*?\]\]> | [^<]+
+""", re.S | re.X)
+_NAMESPACE_DECLARATION = re.compile(r"""\sxmlns(?::[^\s=]+)?\s*=\s*(?:"[^"]*"|'[^']*')""")
 
-    Only ``start`` is a Python callback. ``end`` is the C-level ``append`` of a list, so an element's depth is the
-    number of starts minus the number of ends, and a message is complete when the next element opens at its depth
-    or above (or the document ends). This halves the Python calls per element, the main cost of streaming.
+
+class _Unreadable(Exception):
+    """Text lxml passed does not parse as the scanner expects: only possible in a document lxml will reject."""
+
+
+class _FixmlScan:
+    """Follows FIXML's structure through the checked text of the file and turns each complete message into records.
+
+    Above message level it reads markup with :data:`_TOKEN` (the root, batches, ``Hdr``, anything skipped); a message
+    is taken whole, from its start tag to its end tag, and read by :func:`_fast_position` (a PosRpt in plain markup:
+    no comment, entity or empty value) or else parsed by lxml (:func:`recon.contracts.xmlsafe.parse_fragment`, with
+    the namespace declarations in scope) into ``(parent, tag, attributes)`` nodes for its message parser.
     """
 
     def __init__(self, source_file: str) -> None:
-        super().__init__(source_file)
-        self.ends: list[str] = []
-        self.end = self.ends.append  # lxml calls target.end(tag); counting is all we need from it
-        self.opened = 0
-        self.path = [""] * _DEPTH_MAX  # local names of the open elements, by depth
-        self.message = ""  # the open message's local name ('' when none)
-        self.message_attributes: Attributes = {}
-        self.message_depth = _DEPTH_MAX  # depth of the open message; _DEPTH_MAX when none
-        self.nodes: list[Node] | None = None
+        self.source_file = source_file
+        self.open: list[str] = []  # local names of the open elements above message level, root first
+        self.namespaces: list[str] = []  # the xmlns declarations each of them makes, as written
         self.counts: dict[str, int] = {}
         self.problems: list[Problem] = []
         self.declared: int | None = None
@@ -168,70 +183,103 @@ class _FixmlTarget(SafeTarget):
         self.per_tag: dict[str, int] = {}
         self.ids = _SeenIds(source_file)
 
-    def start(self, tag: str, attributes: Attributes) -> None:
-        """An element opens: keep it when inside the open message, else see what it begins."""
-        depth = self.opened - len(self.ends)
-        self.opened += 1
-        if tag[0] == "{":
-            tag = tag.rpartition("}")[2]
-        path = self.path
-        path[depth] = tag
-        if depth > self.message_depth:
-            if self.nodes is not None:
-                self.nodes.append((path[depth - 1], tag, attributes))
-            return
-        self._outside_message(depth, tag, attributes)
+    def records(self, texts: Iterator[str]) -> Iterator[FixmlRecord]:
+        """Every record of the document whose text ``texts`` hands out piece by piece."""
+        rest, pending, pending_size = "", [], 0
+        try:
+            for piece in texts:
+                pending.append(piece)
+                pending_size += len(piece)
+                if pending_size < len(rest):
+                    continue  # one unfinished piece of markup is left: read it again once as much text again came
+                rest = yield from self._scan(rest + "".join(pending))
+                pending, pending_size = [], 0
+            if pending:
+                rest = yield from self._scan(rest + "".join(pending))
+        except _Unreadable:
+            for _piece in texts:  # lxml rejects the document by its end: its FileRejected names the line
+                pass
+            raise InvariantViolation(f"{self.source_file}: lxml accepted text the FIXML scanner cannot read") from None
+        if rest:
+            raise InvariantViolation(f"{self.source_file}: the document ended inside markup lxml accepted")
+        if self.batch_open:
+            self._close_batch()
 
-    def _outside_message(self, depth: int, tag: str, attributes: Attributes) -> None:
-        """An element at message level or above: close what it ends, then open the root, a batch or a message."""
-        if self.message:
-            self._close_message()
-        self.opened -= len(self.ends)
-        self.ends.clear()
+    def _scan(self, text: str) -> Iterator[FixmlRecord]:
+        """Read ``text`` up to its last complete piece of markup; return what is left for the next piece."""
+        position, size, match, open_elements = 0, len(text), _TOKEN.match, self.open
+        while position < size:
+            token = match(text, position)
+            if token is None:
+                break
+            if token["end"] is not None:
+                open_elements.pop()
+                self.namespaces.pop()
+            elif (name := token["name"]) is not None:
+                tag = name.rpartition(":")[2]
+                if self._is_message(len(open_elements), tag, token[0]):
+                    end, plain = _message_end(text, token.end(), name, token["empty"])
+                    if end < 0:
+                        break
+                    records = self._message(tag, text[token.start("name") - 1:end], plain)
+                    if records:
+                        yield from records
+                    position = end
+                    continue
+                if not token["empty"]:
+                    open_elements.append(tag)
+                    self.namespaces.append("".join(_NAMESPACE_DECLARATION.findall(token[0])))
+            position = token.end()
+        return text[position:]
+
+    def _is_message(self, depth: int, tag: str, start_tag: str) -> bool:
+        """An element opens at ``depth``: check the root, open or close a batch; whether the element is a message."""
         if depth == 0:
             if tag != "FIXML":
                 raise FileRejected(Problem("FILE", self.source_file, "/", "", "", "FIXML_NOT_FIXML",
                                            "a FIXML root element", tag, "the file is not FIXML"))
-            return
+            return False
         if depth == 1 and self.batch_open:
             self._close_batch()
         if depth == 1 and tag == "Batch":
-            self.batch_open, self.batch_declared = True, attributes.get("TotMsg")
-            return
-        in_batch = depth == 2 and self.batch_open and self.path[1] == "Batch"
-        if tag in _NOT_MESSAGES or not (depth == 1 or in_batch):
-            return
+            self.batch_open, self.batch_declared = True, self._attributes(start_tag.lstrip()).get("TotMsg")
+            return False
+        in_batch = depth == 2 and self.batch_open and self.open[1] == "Batch"
+        return tag not in _NOT_MESSAGES and (depth == 1 or in_batch)
+
+    def _message(self, name: str, text: str, plain: bool) -> list[FixmlRecord]:
+        """Count the message ``text`` and give its records ([] when it is quarantined or not read)."""
+        in_batch = len(self.open) == 2
         self.in_batch += in_batch
-        self.message, self.message_attributes, self.message_depth = tag, attributes, depth
-        self.nodes = [] if tag in _PARSERS else None
-
-    def finish(self) -> None:
-        """The document ended well-formed: close the last message and batch."""
-        if self.message:
-            self._close_message()
-        if self.batch_open:
-            self._close_batch()
-
-    def _close_message(self) -> None:
-        """Count the message just ended and produce its records, or quarantine it."""
-        name, attributes, nodes = self.message, self.message_attributes, self.nodes
-        in_batch = self.message_depth == 2
-        self.message, self.nodes, self.message_depth = "", None, _DEPTH_MAX
         self.counts[name] = self.counts.get(name, 0) + 1
         count = self.per_tag[name] = self.per_tag.get(name, 0) + 1
         location = f"Batch[{self.batches + 1}]/{name}[{count}]" if in_batch else f"FIXML/{name}[{count}]"
-        if nodes is None:
-            return
+        parse = _PARSERS.get(name)
+        if parse is None:
+            return []
+        parsed = _fast_position(text, location) if plain and name == "PosRpt" else None
+        if parsed is None:
+            attributes, nodes = _nodes(self._parse(text))
+            try:
+                parsed = parse(attributes, nodes, location)
+            except _BadValue as bad:
+                self._quarantine(name, attributes, nodes, location, bad)
+                return []
+        record_id, source_file = self.ids.record_id, self.source_file
+        # tuple.__new__ on the record's exact fields: the NamedTuple without its keyword machinery
+        return [_new_tuple(record_type, (source_file, record_id(record_type.__name__, key), record_location, *fields))
+                for record_type, record_location, fields, key in parsed]
+
+    def _parse(self, text: str) -> etree._Element:
+        """The element ``text`` holds, parsed by lxml with the namespace declarations in scope."""
         try:
-            parsed = _PARSERS[name](attributes, nodes, location)
-        except _BadValue as bad:
-            self._quarantine(name, attributes, nodes, location, bad)
-            return
-        record_id, source_file, produced = self.ids.record_id, self.source_file, self.produced
-        for record_type, record_location, fields, key in parsed:
-            # tuple.__new__ on the record's exact fields: the NamedTuple without its keyword machinery
-            produced.append(_new_tuple(record_type, (source_file, record_id(record_type.__name__, key), record_location,
-                                                     *fields)))
+            return parse_fragment(text, "".join(self.namespaces))
+        except etree.XMLSyntaxError:
+            raise _Unreadable from None
+
+    def _attributes(self, start_tag: str) -> Attributes:
+        """The attributes of a start tag outside messages (a batch's), as lxml reads them."""
+        return dict(self._parse(start_tag[:-1].rstrip().rstrip("/") + "/>").attrib)
 
     def _close_batch(self) -> None:
         """Check the batch's ``TotMsg`` against the messages it held."""
@@ -262,6 +310,39 @@ class _FixmlTarget(SafeTarget):
             raise FileRejected(Problem("FILE", self.source_file, location, "", "", "FIXML_TOO_MANY_PROBLEMS",
                                        f"at most {PROBLEMS_MAX} quarantined messages", str(len(self.problems)),
                                        "too many messages break the contract; the file is rejected whole"))
+
+
+def _message_end(text: str, tag_end: int, name: str, empty: str) -> tuple[int, bool]:
+    """Where the message whose start tag (named ``name`` as written) ends at ``tag_end`` ends (-1: not in ``text``
+    yet), and whether it is plain markup: no comment, CDATA or processing instruction, nothing nested of its name.
+
+    A plain message ends at the first ``</name>``: with no comment, CDATA or processing instruction in between,
+    every ``<`` in well-formed text opens a tag. Any other message is followed token by token.
+    """
+    if empty:
+        return tag_end, True
+    close = f"</{name}>"
+    end = text.find(close, tag_end)
+    if end >= 0 and text.find("<!", tag_end, end) < 0 and text.find("<?", tag_end, end) < 0 and text.find(
+            f"<{name}", tag_end, end) < 0:
+        return end + len(close), True
+    depth, position = 1, tag_end
+    while depth:
+        token = _TOKEN.match(text, position)
+        if token is None:
+            return -1, False
+        if token["end"] is not None:
+            depth -= 1
+        elif token["name"] is not None and not token["empty"]:
+            depth += 1
+        position = token.end()
+    return position, False
+
+
+def _nodes(message: etree._Element) -> tuple[Attributes, list[Node]]:
+    """A parsed message's attributes and its elements as ``(parent, tag, attributes)`` nodes in document order."""
+    return dict(message.attrib), [(local_name(element.getparent().tag), local_name(element.tag), dict(element.attrib))
+                                  for element in message.iterdescendants(etree.Element)]
 
 
 class _SeenIds:
@@ -418,30 +499,58 @@ def _leg_trades(legs: list[tuple[Attributes, Attributes | None]], head: tuple[ob
 
 def _position_report(attributes: Attributes, nodes: list[Node], location: str) -> Parsed:
     """A PosRpt: one PositionReport with its quantities and amounts (the hot path of a clearing file)."""
+    return _position_record(*_position_texts(attributes, nodes), location)
+
+
+PositionTexts = tuple[tuple[str | None, ...], Attributes | None, list[tuple[str, tuple[str | None, str | None, str]]]]
+
+
+def _position_texts(attributes: Attributes, nodes: list[Node]) -> PositionTexts:
+    """What a PosRpt says, as written and not yet checked: the head texts (RptID, BizDt, SetSesID, account, origin,
+    firm, DCO, Ccy, SetPx; None when absent or empty where a value is required), the Instrmt (None when there is
+    none) and its ``Qty`` (Typ, Long, Short) and ``Amt`` (Typ, Amt, Ccy) entries in file order, defaults applied.
+
+    Only the parties' ``R``, ``Src`` and ``Sub@Typ`` (:data:`_POSITION_DECISIONS`) steer what is read from where:
+    :func:`_position_plan` relies on it.
+    """
     get = attributes.get
     currency = get("Ccy") or ""
     instrument: Attributes | None = None
     parties: list[list] = []
-    quantities: list[tuple[str, Decimal, Decimal]] = []
-    amounts: list[tuple[str, Decimal, str]] = []
-    key: list[str] = []
+    entries: list[tuple[str, tuple[str | None, str | None, str]]] = []
     for parent, tag, node in nodes:
         if tag == "Qty":
-            quantities.append(_position_quantity(node, len(quantities) + 1, key))
+            entries.append(("Qty", (node.get("Typ") or None, node.get("Long") or "0", node.get("Short") or "0")))
         elif tag == "Amt":
-            amounts.append(_position_amount(node, len(amounts) + 1, currency, key))
+            entries.append(("Amt", (node.get("Typ") or None, node.get("Amt") or None, node.get("Ccy") or currency)))
         elif tag == "Pty":
             parties.append([node, None])
         elif tag == "Sub" and parent == "Pty":
             _note_origin(parties, node)
         elif tag == "Instrmt" and parent == "PosRpt":
             instrument = node
+    account, origin, firm, dco = _parties(parties, get("Acct"), get("AcctTyp"))
+    head = (get("RptID") or None, get("BizDt") or None, get("SetSesID") or "", account, origin, firm, dco, currency,
+            get("SetPx"))
+    return head, instrument, entries
+
+
+def _position_record(head: tuple[str | None, ...], instrument: Attributes | None,
+                     entries: list[tuple[str, tuple[str | None, str | None, str]]], location: str) -> Parsed:
+    """Check and convert a PosRpt's texts (see :func:`_position_texts`) into its PositionReport and id key."""
+    rpt_id, biz_date, session, account, origin, firm, dco, currency, price = head
+    quantities: list[tuple[str, Decimal, Decimal]] = []
+    amounts: list[tuple[str, Decimal, str]] = []
+    key: list[str] = []
+    for kind, (entry_type, first, second) in entries:
+        if kind == "Qty":
+            quantities.append(_position_quantity(entry_type, first, second, len(quantities) + 1, key))
+        else:
+            amounts.append(_position_amount(entry_type, first, second, len(amounts) + 1, key))
     if instrument is None:
         raise _BadValue("Instrmt", 0, "", "FIXML_FIELD_MISSING", "an Instrmt element", "none")
-    account, origin, firm, dco = _parties(parties, get("Acct"), get("AcctTyp"))
-    rpt_id = get("RptID") or _missing("", 0, "RptID")
-    biz_date = get("BizDt") or _missing("", 0, "BizDt")
-    session, price = get("SetSesID") or "", get("SetPx")
+    rpt_id = rpt_id or _missing("", 0, "RptID")
+    biz_date = biz_date or _missing("", 0, "BizDt")
     fields, instrument_key = _instrument(instrument, "Instrmt", 0)
     record = (rpt_id, _DATES.get(biz_date) or _date(biz_date, "", "BizDt"), session, account, origin, firm, dco,
               currency, None if price is None else _NUMBERS.get(price) or _number(price, "", 0, "SetPx"),
@@ -450,11 +559,10 @@ def _position_report(attributes: Attributes, nodes: list[Node], location: str) -
     return [(PositionReport, location, record, key)]
 
 
-def _position_quantity(node: Attributes, index: int, key: list[str]) -> tuple[str, Decimal, Decimal]:
-    """One Qty: (Typ, Long, Short), a missing Long or Short being 0."""
-    get = node.get
-    quantity_type = get("Typ") or _missing("Qty", index, "Typ")
-    long_text, short_text = get("Long") or "0", get("Short") or "0"
+def _position_quantity(quantity_type: str | None, long_text: str, short_text: str, index: int, key: list[str]
+                       ) -> tuple[str, Decimal, Decimal]:
+    """One Qty: (Typ, Long, Short)."""
+    quantity_type = quantity_type or _missing("Qty", index, "Typ")
     key += (quantity_type, long_text, short_text)
     long_quantity = _QUANTITIES.get(long_text)
     if long_quantity is None:
@@ -465,14 +573,150 @@ def _position_quantity(node: Attributes, index: int, key: list[str]) -> tuple[st
     return quantity_type, long_quantity, short_quantity
 
 
-def _position_amount(node: Attributes, index: int, currency: str, key: list[str]) -> tuple[str, Decimal, str]:
-    """One Amt: (Typ, Amt, Ccy), a missing Ccy being the report's."""
-    get = node.get
-    amount_type = get("Typ") or _missing("Amt", index, "Typ")
-    amount_text = get("Amt") or _missing("Amt", index, "Amt")
-    amount_currency = get("Ccy") or currency
+def _position_amount(amount_type: str | None, amount_text: str | None, amount_currency: str, index: int,
+                     key: list[str]) -> tuple[str, Decimal, str]:
+    """One Amt: (Typ, Amt, Ccy)."""
+    amount_type = amount_type or _missing("Amt", index, "Typ")
+    amount_text = amount_text or _missing("Amt", index, "Amt")
     key += (amount_type, amount_text, amount_currency)
     return amount_type, _NUMBERS.get(amount_text) or _number(amount_text, "Amt", index, "Amt"), amount_currency
+
+
+# ---- the PosRpt fast path: plain markup read by its shape ----
+#
+# A plain PosRpt (no entity, no empty value, no tab or line break in a value) split at its double quotes gives its
+# markup (even parts) and its attribute values (odd parts). Messages of one shape (the same markup) and the same
+# party roles (_POSITION_DECISIONS) read every text from the same value: _position_plan finds which, once, by
+# parsing the shape with a placeholder for every other value and running _position_texts on it. Then a message of
+# that shape is one str.split and one itemgetter away from _position_record, and the first message read that way is
+# checked against the lxml path. Shapes are few in a clearing file; the cache is bounded.
+
+_POSITION_DECISIONS = frozenset((("Pty", "R"), ("Pty", "Src"), ("Sub", "Typ")))
+_PLACEHOLDER = "\ue000"  # a private-use character: no CME value holds it, and only shapes ever carry it
+_CONSTANTS = ("", "0", None)  # the defaults _position_texts may return, read from after the message's parts
+_UNSEEN = object()
+_FAST_CHARS_MAX = 8192  # a longer PosRpt is read by lxml: the shape cache holds no large markup
+_SHAPES_MAX = 256  # shapes kept (a clearing file has a handful); later ones are read by lxml
+_PLANS_MAX = 64  # party-role combinations kept per shape
+
+
+class _Shape(NamedTuple):
+    """A PosRpt's markup: where its decisive values stand, and a plan per set of them (None: no fast path)."""
+
+    decisive: frozenset[int]
+    decisions: Callable[[list[str]], tuple[str, ...]]
+    plans: dict[tuple[str, ...], _Plan | None]
+
+
+class _Plan(NamedTuple):
+    """Where _position_texts' results stand among a message's parts (extended by :data:`_CONSTANTS`)."""
+
+    texts: Callable[[list[str]], tuple[str | None, ...]]
+    instrument: tuple[str, ...] | None  # the Instrmt's attribute names (its values follow the head); None: absent
+    entries: tuple[tuple[str, int], ...]  # (Qty or Amt, where its three texts start)
+
+
+def _fast_position(text: str, location: str) -> Parsed | None:
+    """A plain PosRpt read by its shape; None when it is not plain, its shape has no plan or a value is bad (the
+    lxml path then reads it, and quarantines it with the full story)."""
+    if len(text) > _FAST_CHARS_MAX or "&" in text or '""' in text:
+        return None
+    parts = text.split('"')
+    if ("\n" in text or "\t" in text or "\r" in text) and any(
+            character in value for value in parts[1::2] for character in "\t\n\r"):
+        return None  # XML normalises these in values: let lxml read them
+    skeleton = '"'.join(parts[::2])
+    shape = _SHAPES.get(skeleton, _UNSEEN)
+    if shape is _UNSEEN:
+        shape = _position_shape(parts) if len(_SHAPES) < _SHAPES_MAX else None
+        if len(_SHAPES) < _SHAPES_MAX:
+            _SHAPES[skeleton] = shape
+    if shape is None:
+        return None
+    decisions = shape.decisions(parts)
+    plan = shape.plans.get(decisions, _UNSEEN)
+    check = plan is _UNSEEN
+    if check:
+        plan = _position_plan(parts, shape.decisive)
+        if plan is None and len(shape.plans) < _PLANS_MAX:
+            shape.plans[decisions] = None
+    if plan is None:
+        return None
+    parts.extend(_CONSTANTS)
+    texts = plan.texts(parts)
+    instrument = None if plan.instrument is None else dict(zip(plan.instrument, texts[9:9 + len(plan.instrument)]))
+    try:
+        parsed = _position_record(texts[:9], instrument, [(kind, texts[at:at + 3]) for kind, at in plan.entries],
+                                  location)
+    except _BadValue:
+        return None
+    if check:  # the first message of a plan is read both ways: the plan is kept only when they agree exactly
+        try:
+            same = repr(parsed) == repr(_position_report(*_nodes(parse_fragment(text)), location))
+        except _BadValue:
+            same = False
+        if len(shape.plans) < _PLANS_MAX:
+            shape.plans[decisions] = plan if same else None
+        return parsed if same else None
+    return parsed
+
+
+def _placeholder_message(parts: list[str], keep: frozenset[int] = frozenset()) -> etree._Element | None:
+    """The message of these parts with each value (odd part) not in ``keep`` replaced by a numbered placeholder;
+    None unless it parses with every placeholder an attribute value of its own (a plain, double-quoted shape)."""
+    if any("'" in part or ":" in part for part in parts[::2]):
+        return None  # single quotes could hide a double quote; prefixes would need their declarations
+    text = '"'.join(part if index % 2 == 0 or index in keep else f"{_PLACEHOLDER}{index}"
+                    for index, part in enumerate(parts))
+    try:
+        message = parse_fragment(text)
+    except etree.XMLSyntaxError:
+        return None
+    values = [value for element in message.iter(etree.Element) for value in element.attrib.values()]
+    wanted = [f"{_PLACEHOLDER}{index}" for index in range(1, len(parts), 2) if index not in keep]
+    placeholders = [value for value in values if value.startswith(_PLACEHOLDER)]
+    return message if sorted(placeholders) == sorted(wanted) and len(values) == len(parts) // 2 else None
+
+
+def _position_shape(parts: list[str]) -> _Shape | None:
+    """The shape of a plain PosRpt: where its decisive values stand (None: not a shape the fast path reads)."""
+    message = _placeholder_message(parts)
+    if message is None:
+        return None
+    decisive = sorted(int(element.get(attribute)[1:]) for element in message.iterdescendants(etree.Element)
+                      for tag, attribute in _POSITION_DECISIONS
+                      if local_name(element.tag) == tag and element.get(attribute) is not None)
+    return _Shape(frozenset(decisive), _picker(decisive), {})
+
+
+def _position_plan(parts: list[str], decisive: frozenset[int]) -> _Plan | None:
+    """Where each of _position_texts' results stands, for messages of this shape and these decisive values."""
+    message = _placeholder_message(parts, decisive)
+    if message is None:
+        return None
+    head, instrument, entries = _position_texts(*_nodes(message))
+    texts = [*head, *(instrument or {}).values(), *(text for _kind, entry in entries for text in entry)]
+    at: list[int] = []
+    for text in texts:
+        if text is not None and text.startswith(_PLACEHOLDER):
+            at.append(int(text[1:]))
+        elif text in _CONSTANTS:
+            at.append(len(parts) + _CONSTANTS.index(text))
+        else:
+            return None
+    start = 9 + len(instrument or ())
+    return _Plan(_picker(at), None if instrument is None else tuple(instrument),
+                 tuple((kind, start + 3 * number) for number, (kind, _entry) in enumerate(entries)))
+
+
+def _picker(indices: list[int]) -> Callable[[list[str]], tuple]:
+    """A function picking the items at ``indices`` from a list, as a tuple (operator.itemgetter, always a tuple)."""
+    if len(indices) == 1:
+        return lambda values: (values[indices[0]],)
+    return itemgetter(*indices) if indices else lambda values: ()
+
+
+_SHAPES: dict[str, _Shape | None] = {}
 
 
 def _allocation_reports(attributes: Attributes, nodes: list[Node], location: str) -> Parsed:

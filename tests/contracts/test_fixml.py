@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from recon.contracts import fixml
+from recon.contracts import fixml, xmlsafe
 from recon.contracts.fixml import FixmlReader, FixmlSummary, iter_fixml, read_fixml
 from recon.domain import AllocationReport, OccurrenceCounter, PositionReport, SettlementPrice, TradeReport
 from recon.errors import FileRejected, LandingError
@@ -363,3 +363,87 @@ def test_fixml_record_ids_stay_exact_across_the_ids_on_disk(monkeypatch: pytest.
             counter.key_id("\x1f".join(["f.xml", "PositionReport", *key])) for key in keys]
     finally:
         seen.close()
+
+
+# ------------------------------------------------------------------------------- the PosRpt fast path and pieces
+
+
+def _lxml_path_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every message read by lxml and its message parser (the fast path switched off)."""
+    monkeypatch.setattr(fixml, "_fast_position", lambda text, location: None)
+
+
+def _varied_batch() -> bytes:
+    """PosRpt messages in every form the fast path must either read exactly or leave to lxml."""
+    plain = [_position(n, account=f"ACC{n % 4}", fmtm=f"-{n}.5{n % 10}") for n in range(12)]
+    odd = [
+        _position(20, account="A&amp;B"),  # an entity
+        _position(21).replace("<Qty", "<!-- c --><Qty", 1),  # a comment
+        _position(22).replace("><", ">\n  <"),  # pretty-printed
+        _position(23, account="line\nbreak"),  # normalised to a space by XML
+        _position(24).replace('ID="SEG-01" R="38"', "ID='SEG-01' R='38'"),  # single quotes
+        _position(25).replace('SetPx="5012.25" ', ""),  # no settlement price
+        _position(26).replace('<Pty ID="SEG-01" R="38">', '<Pty R="24" Src="C" ID="C9">'),  # another party shape
+        _position(27).replace('AcctTyp="1"', 'AcctTyp=""'),  # an empty value
+        _position(28, long_sod="1O"),  # quarantined
+        _position(29).replace('<Qty Typ="FIN" Long="12" Short="3"/>', '<Qty Typ="FIN" Long="12"/>'),
+        _position(30).replace('<Instrmt ID="ES"', '<Instrmt Strk="1" CFI="OCXXXX" ID="ES"'),
+        '<PosRpt RptID="E"/>',  # quarantined: no instrument
+    ]
+    return _batch(*plain, *odd, *plain)
+
+
+@pytest.mark.parametrize("name", ["fixspec_posrpt_batch_example.xml", "cmestp_single_trade_capture_report.xml",
+                                  "cmestp_trade_legs_trade_capture_report.xml",
+                                  "jspurefix_cme_allocrpt_confirm_to_executing_firm.xml",
+                                  "jspurefix_cme_mktdatafull_settlement_prices.xml", "varied", "generated"])
+def test_fixml_fast_path_gives_the_records_of_the_lxml_path(samples_dir: Path, tmp_path: Path, name: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records, ids, order, locations, counts and problems are the same with the PosRpt fast path and without it."""
+    if name == "varied":
+        source: Path | bytes = _varied_batch()
+    elif name == "generated":
+        source = tmp_path / "generated.xml"
+        _write_positions(source, 3000)
+    else:
+        source = _sample(samples_dir, name)
+    fast_records, fast_summary = _records(source)
+    with monkeypatch.context() as patch:
+        _lxml_path_only(patch)
+        slow_records, slow_summary = _records(source)
+    assert [repr(record) for record in fast_records] == [repr(record) for record in slow_records]
+    assert fast_summary == slow_summary
+
+
+def test_fixml_fast_path_reads_our_generators_positions() -> None:
+    """The generator's PosRpt shape is read by the fast path (no lxml parse per message) and plain odd forms not."""
+    read = []
+    fast = fixml._fast_position
+
+    def counting(text: str, location: str) -> object:
+        parsed = fast(text, location)
+        read.append(parsed is not None)
+        return parsed
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fixml, "_fast_position", counting)
+        _records(_varied_batch())
+    # the odd ones in order, less the commented one (never offered): entity, pretty-printed, line break in a value,
+    # single quotes, no SetPx, R=24, empty value, bad quantity, Qty without Short, Strk and CFI, no Instrmt
+    assert read == [True] * 12 + [False, True, False, False, True, True, False, False, True, True, False] + [True] * 12
+
+
+def test_fixml_reads_the_same_in_any_piece_size_and_encoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text handed over a few bytes at a time (messages, tags and values cut anywhere) and a Latin-1 file read the
+    same records as one piece of UTF-8."""
+    document = _batch(*(_position(n, account=f"Zürich-{n}") for n in range(40)), _trade())
+    whole, whole_summary = _records(document)
+    with monkeypatch.context() as patch:
+        patch.setattr(fixml, "iter_checked_text",
+                      lambda source, name: xmlsafe.iter_checked_text(source, name, chunk_bytes=7))
+        pieces, pieces_summary = _records(document)
+    latin = b'<?xml version="1.0" encoding="ISO-8859-1"?>' + document.decode().encode("latin-1")
+    latin_records, latin_summary = _records(latin)
+    assert [repr(r) for r in whole] == [repr(r) for r in pieces] == [repr(r) for r in latin_records]
+    assert whole_summary == pieces_summary == latin_summary
+    assert whole[0].position_account == "Zürich-0"
