@@ -12,7 +12,9 @@ A BAI2 file is a hierarchy of records, each starting with a two-digit record cod
     88 continuation         continues the record before it (any of the above), between any two of its fields
 
 :func:`parse_bai2` streams the text as *logical* records (:func:`_logical_records`) through a small state machine
-(:class:`_Reader`) that builds :class:`recon.domain.BankStatement` records and proves every trailer. Python's cyclic
+(:class:`_Reader`) that builds :class:`recon.domain.BankStatement` records and proves every trailer. The 16s, the bulk
+of a file, are parsed as they come and turned into entries an account at a time (:meth:`_Reader._settle`): their
+checks, amounts, ids and entries are computed over columns, and a 16 the bulk cannot read is read whole. Python's cyclic
 garbage collector is paused for the parse (see :func:`_cyclic_gc_paused`): it was half the time on large files.
 
 Logical records. A physical line may hold several records (``.../   02,...``: split where a ``/`` is followed by
@@ -63,8 +65,11 @@ import re
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+from functools import partial
+from itertools import repeat
+from operator import call, itemgetter, methodcaller
 from pathlib import Path
-from typing import Iterator, NamedTuple, NoReturn
+from typing import Iterable, Iterator, NamedTuple, NoReturn, Sequence
 
 from recon.domain import ROW_ID_HASH, BankBalance, BankEntry, BankStatement, OccurrenceCounter, Problem
 from recon.errors import FileRejected, LandingError, invariant
@@ -101,10 +106,13 @@ _TYPE_RANGES = (
 )
 _TYPE_CLASSES = {f"{n:03d}": kind for low, high, kind in _TYPE_RANGES for n in range(low, high + 1)}
 _DETAIL_STATUS = {_CREDIT: "BOOK", _DEBIT: "BOOK", _INFO: "INFO", _BANK_STATUS: "INFO"}
-# The hot path's view of a 16 type code that can be signed: (direction, status); funds types with no extra fields.
-_SIGNED_DETAIL = {code: ("DEBIT" if kind is _DEBIT else "CREDIT", _DETAIL_STATUS[kind])
-                  for code, kind in _TYPE_CLASSES.items() if kind in _DETAIL_STATUS}
-_PLAIN_FUNDS = frozenset(("", "0", "1", "2", "Z"))
+# A 16 type code that can be signed: its entry's direction, status and sign (a debit's amount is negated).
+_DIRECTIONS = {code: "DEBIT" if kind is _DEBIT else "CREDIT"
+               for code, kind in _TYPE_CLASSES.items() if kind in _DETAIL_STATUS}
+_STATUSES = {code: _DETAIL_STATUS[_TYPE_CLASSES[code]] for code in _DIRECTIONS}
+_SIGNS = {code: Decimal.__neg__ if direction == "DEBIT" else Decimal.__pos__ for code, direction in _DIRECTIONS.items()}
+_DEBIT_CODES = frozenset(code for code, direction in _DIRECTIONS.items() if direction == "DEBIT")
+_PLAIN_FUNDS = frozenset(("", "0", "1", "2", "Z"))  # funds types with no extra fields
 
 # The record a state accepts next, and the state it leads to. 16 in ACCOUNT is the reader's hot path.
 _START, _FILE, _GROUP, _ACCOUNT, _END = "START", "FILE", "GROUP", "ACCOUNT", "END"
@@ -113,10 +121,15 @@ _NEXT_STATE = {
     (_GROUP, "98"): _FILE, (_ACCOUNT, "16"): _ACCOUNT, (_ACCOUNT, "49"): _GROUP,
 }
 # A logical record: code, first physical line, body after "NN,", continuations (is_88, text) or None, trailer weight.
-_Record = tuple[str, int, str, "list[tuple[bool, str]] | None", int]
-_Decimal = Decimal
-_row_id_hash = ROW_ID_HASH
-_new_tuple = tuple.__new__  # builds a NamedTuple from a tuple of exactly its fields, without the keyword machinery
+# A run of plain 16 lines (see _logical_records) is ``(_RUN, first line, [the lines], None, how many)``.
+_Record = tuple[str, int, "str | list[str]", "list[tuple[bool, str]] | None", int]
+_RUN = "16 run"
+# A plain 16 line's fields: type code, amount, funds type, bank reference, customer reference, text (with its ',').
+_plain_fields = methodcaller("split", ",", 5)
+_plain_body = itemgetter(slice(3, -1))  # the line without its "16," and its closing '/'
+_id_key = "\x1f".join  # a 16's id key text: its account's id prefix, then its fields as written, joined by \x1f
+# Builds a BankEntry from a tuple of exactly its fields, without the keyword machinery.
+_new_entry = partial(tuple.__new__, BankEntry)
 _EXPECTED_NEXT = {_START: "01", _FILE: "02 or 99", _GROUP: "03 or 98", _ACCOUNT: "16 or 49", _END: "nothing after 99"}
 
 
@@ -206,10 +219,14 @@ def _physical_lines(text: str, variants: set[str]) -> list[str]:
     if "\r\n" in text:
         variants.add("CRLF")
         text = text.replace("\r\n", "\n")
-    raw_lines = text.split("\n")
-    if all(len(line) == _FIXED_WIDTH for line in raw_lines if line) and any(line[-1:] == " " for line in raw_lines):
+    lines = text.split("\n")
+    if all(len(line) == _FIXED_WIDTH for line in lines if line) and any(line[-1:] == " " for line in lines):
         variants.add("FIXED_80")
-    return [line.rstrip(" \r\x1a") for line in raw_lines]  # \x1a: a DOS end-of-file mark
+    # A line has something to strip only if the text has a blank before a line end or at its end, a lone CR or a
+    # \x1a (a DOS end-of-file mark): most files have none, and are not copied line by line.
+    if " \n" in text or text.endswith(" ") or "\r" in text or "\x1a" in text:
+        lines = [line.rstrip(" \r\x1a") for line in lines]
+    return lines
 
 
 def _logical_records(lines: list[str], source_file: str, variants: set[str]) -> Iterator[_Record]:
@@ -218,16 +235,37 @@ def _logical_records(lines: list[str], source_file: str, variants: set[str]) -> 
     body is the record after its ``NN,``; continuations is None or a list of ``(is_88, text)``; weight is the logical
     records it counts for in trailers (1 plus its 88s). A record is yielded when the next one begins (streaming keeps
     no per-record objects alive, which matters to the garbage collector on large files).
+
+    Consecutive plain 16 lines (``16,`` and one '/', the last character: the bulk of a file) are yielded as one run,
+    ``(_RUN, first line_no, [the lines], None, how many)``, each line a whole record. The run ends at the first other
+    line; when that line is not an opening record, the run's last line becomes the record it may continue.
     """
     code = ""
     first_line, body, continuations, weight = 0, "", None, 0
+    run = 0  # the first line of the run of plain 16 lines being gathered (0: none)
     for line_no, line in enumerate(lines, 1):
+        if line[:3] == "16," and line.find("/") == len(line) - 1:
+            if not run:
+                if code:
+                    yield code, first_line, body, continuations, weight
+                    code = ""
+                run = line_no
+            continue
         # The common line: one whole record, a known code other than 88, no '/' before its last character.
         if line[2:3] == "," and line[:2] in _OPENING_CODES and line.find("/") in (-1, len(line) - 1):
-            if code:
+            if run:
+                yield _RUN, run, lines[run - 1:line_no - 1], None, line_no - run
+                run = 0
+            elif code:
                 yield code, first_line, body, continuations, weight
             code, first_line, body, continuations, weight = line[:2], line_no, line[3:], None, 1
             continue
+        if run:  # the run's last line may be continued by what follows: it becomes the record being gathered
+            last = line_no - 1
+            if run < last:
+                yield _RUN, run, lines[run - 1:last - 1], None, last - run
+            code, first_line, body, continuations, weight = "16", last, lines[last - 1][3:], None, 1
+            run = 0
         if not line:
             continue
         slash = line.find("/")
@@ -255,7 +293,9 @@ def _logical_records(lines: list[str], source_file: str, variants: set[str]) -> 
             else:
                 variants.add("WRAPPED_LINES")
                 continuations.append((False, piece))
-    if code:
+    if run:
+        yield _RUN, run, lines[run - 1:], None, len(lines) + 1 - run
+    elif code:
         yield code, first_line, body, continuations, weight
 
 
@@ -321,6 +361,34 @@ def _split_detail(body: str) -> tuple[list[str], str | None]:
         tail += [""] * (extras + 2 - len(tail))
     fixed += tail
     return fixed, text
+
+
+def _plain_columns(rows: Sequence[list[str]]) -> list[tuple[str, ...]] | None:
+    """The columns of 16 rows the bulk can read, or None when one of them needs the full reader.
+
+    A plain row is ``[type, amount, funds, bank reference, customer reference, text]`` (all six present) with a type
+    code that signs it, a funds type with no extra fields and an amount of 1 to 24 plain digits.
+    """
+    if not rows or min(map(len, rows)) != 6:
+        return None
+    columns = list(zip(*rows))
+    type_codes, amount_texts, funds = columns[0], columns[1], columns[2]
+    digits = "".join(amount_texts)
+    if (_DIRECTIONS.keys() >= set(type_codes) and _PLAIN_FUNDS.issuperset(funds) and all(amount_texts)
+            and digits.isdigit() and digits.isascii() and max(map(len, amount_texts)) <= _AMOUNT_DIGITS_MAX):
+        return columns
+    return None
+
+
+def _row_ids(keys: Iterable[str]) -> list[str]:
+    """:func:`recon.domain.row_id_of` of every key (the id of a first occurrence), in bulk."""
+    ids = []
+    append, new_digest = ids.append, ROW_ID_HASH.copy
+    for key in keys:
+        digest = new_digest()
+        digest.update(key.encode())
+        append(digest.hexdigest())
+    return ids
 
 
 def _is_tagged(piece: str) -> bool:
@@ -405,21 +473,29 @@ class _Group:
 
 
 class _Account:
-    """An account being read: its identity, currency and what its 49 must agree with."""
+    """An account being read: its identity, currency and what its 49 must agree with.
 
-    __slots__ = ("ordinal", "account_id", "currency", "as_of_date", "places", "id_prefix", "seen", "total", "weight",
-                 "balances", "entries")
+    Its 16s are read in bulk: each is parsed into ``rows`` (``[type, amount, funds, bank ref, customer ref, text]``
+    as written) with its line in ``numbers``, and :meth:`_Reader._settle` turns the rows into entries at the 49, before
+    a 16 the bulk cannot read, or when the file is rejected (so that the first bad record in file order is reported).
+    """
+
+    __slots__ = ("ordinal", "account_id", "currency", "as_of_date", "exponent", "id_prefix", "seen", "total", "weight",
+                 "balances", "entries", "rows", "numbers", "continued")
 
     def __init__(self, ordinal: int, account_id: str, currency: str, as_of_date: date, places: int, id_prefix: str,
                  seen: dict[str, int]) -> None:
         self.ordinal, self.account_id, self.currency, self.as_of_date = ordinal, account_id, currency, as_of_date
-        self.places = places  # the currency's implied decimal places, looked up once
-        self.id_prefix = id_prefix  # the start of its 16s' id key texts (see _Reader._detail)
+        self.exponent = f"E-{places}"  # the currency's implied decimal places, as a suffix to an amount's digits
+        self.id_prefix = id_prefix  # the start of its 16s' id key texts (see _Reader._add_entries)
         self.seen = seen  # the counter's index of ids with that prefix (OccurrenceCounter.scope)
         self.total = 0
         self.weight = 0
         self.balances: list[BankBalance] = []
         self.entries: list[BankEntry] = []
+        self.rows: list[list[str]] = []  # the 16s read and not yet settled
+        self.numbers: list[int] = []  # their lines
+        self.continued: dict[int, _Record] = {}  # the rows that came from a continued 16 (by index): their records
 
 
 class _Reader:
@@ -443,58 +519,51 @@ class _Reader:
 
     def run(self, records: Iterator[_Record]) -> Bai2File:
         """Walk the records through the state machine and return the file."""
+        try:
+            return self._walk(records)
+        except FileRejected:
+            if self.account is not None:  # a 16 read before the rejected record and not yet settled comes first
+                self._settle(self.account)
+            raise
+
+    def _walk(self, records: Iterator[_Record]) -> Bai2File:
         state = _START
         handlers = {"01": self._file_header, "02": self._group_header, "03": self._account_header,
                     "49": self._account_trailer, "98": self._group_trailer, "99": self._file_trailer}
-        detail = self._detail
-        key_id = self.counter.key_id
         variants = self.variants
-        source_file = self.source_file
         details = weight = 0
         account: _Account | None = None
         record: _Record = ("", 0, "", None, 0)
         for record in records:
             code, line_no, body, continuations, record_weight = record
             weight += record_weight
-            if state is _ACCOUNT and code == "16":
-                details += 1
-                # The hot path, inline: a 16 closed by '/' (continued or not), plain funds type, an amount of plain
-                # digits and a code that signs it. Anything else (and every error) goes through _detail, which gives
-                # the same id.
-                if continuations is None:
-                    parts = body[:-1].split(",", 5) if body[-1:] == "/" else None
-                else:
-                    parts = _plain_continued_detail(body, continuations, variants)
-                if parts is not None and len(parts) == 6:
-                    type_code, amount_text, funds, bank_reference, customer_reference, text = parts
-                    signed = _SIGNED_DETAIL.get(type_code)
-                    if (signed is not None and funds in _PLAIN_FUNDS and amount_text.isdigit()
-                            and amount_text.isascii() and len(amount_text) <= _AMOUNT_DIGITS_MAX):
-                        account.weight += record_weight
-                        raw = int(amount_text)
-                        account.total += raw
-                        direction, status = signed
-                        amount = _Decimal(raw).scaleb(places)  # exact: the digits as written, the currency's places
-                        if direction == "DEBIT":
-                            amount = -amount
-                        bank_reference, customer_reference = bank_reference.strip(), customer_reference.strip()
-                        text = text.strip()
-                        key = (f"{id_prefix}{type_code}\x1f{amount_text}\x1f{funds}\x1f{bank_reference}"
-                               f"\x1f{customer_reference}\x1f{text}")
-                        digest = _row_id_hash.copy()  # recon.domain.row_id_of, inline
-                        digest.update(key.encode())
-                        record_id = digest.hexdigest()
-                        if record_id in seen:  # a repeat: the counter numbers it
-                            record_id = key_id(key, seen)
-                        else:
-                            seen[record_id] = 1
-                        append_entry(_new_tuple(BankEntry, (
-                            source_file, record_id, f"line {line_no}", account_id, currency, as_of_date, None,
-                            type_code, direction, amount, funds, bank_reference, customer_reference, text, status,
-                            False)))
-                        continue
-                detail(record)
-                continue
+            if state is _ACCOUNT:
+                # 16s, the bulk of a file, are parsed into the account's rows and settled in bulk (see _Account).
+                if code is _RUN:
+                    details += record_weight
+                    account.weight += record_weight
+                    account.rows.extend(map(_plain_fields, map(_plain_body, body)))
+                    account.numbers.extend(range(line_no, line_no + record_weight))
+                    continue
+                if code == "16":
+                    details += 1
+                    account.weight += record_weight
+                    if continuations is None:
+                        parts = body[:-1].split(",", 5) if body[-1:] == "/" else None
+                    else:
+                        parts = _plain_continued_detail(body, continuations, variants)
+                        if parts is not None:
+                            account.continued[len(account.rows)] = record
+                    if parts is None:
+                        self._settle(account)
+                        self._detail(record)
+                    else:
+                        account.rows.append(parts)
+                        account.numbers.append(line_no)
+                    continue
+            elif code is _RUN:
+                record = ("16", line_no, body[0][3:], None, 1)  # out of order: its first line is reported
+                code = "16"
             following = _NEXT_STATE.get((state, code))
             if following is None:
                 self._out_of_order(record, state)
@@ -502,16 +571,75 @@ class _Reader:
             handlers[code](record)
             state = following
             account = self.account
-            if account is not None:  # the hot path's view of the account just opened
-                places, id_prefix, seen, append_entry = -account.places, account.id_prefix, account.seen, \
-                    account.entries.append
-                account_id, currency, as_of_date = account.account_id, account.currency, account.as_of_date
         if state is _START:
             self._reject(0, "", "record code", "NOT_BAI2", "01", "no records", "the file holds no BAI2 records")
         if state is not _END:
             self._reject(record[1], record[0], "record code", "MISSING_TRAILER", _EXPECTED_NEXT[state],
                          "end of file", "the file ends before its 99 file trailer")
         return self._result(details)
+
+    def _settle(self, account: _Account) -> None:
+        """Turn the account's pending 16 rows into entries, in file order.
+
+        Rows the bulk can read (:func:`_plain_columns`) become entries together; any other row (a funds type with
+        extra fields, a short record, anything to reject) goes through :meth:`_detail`, which reads it whole.
+        """
+        rows, numbers, continued = account.rows, account.numbers, account.continued
+        if not rows:
+            return
+        account.rows, account.numbers, account.continued = [], [], {}
+        columns = _plain_columns(rows)
+        if columns is not None:
+            self._plain_entries(account, numbers, columns)
+            return
+        start = 0
+        for index, row in enumerate(rows):
+            if _plain_columns((row,)) is None:
+                if start < index:
+                    self._plain_entries(account, numbers[start:index], _plain_columns(rows[start:index]))
+                record = continued.get(index) or ("16", numbers[index], ",".join(row) + "/", None, 1)
+                self._detail(record)
+                start = index + 1
+        if start < len(rows):
+            self._plain_entries(account, numbers[start:], _plain_columns(rows[start:]))
+
+    def _plain_entries(self, account: _Account, numbers: Sequence[int], columns: list[tuple[str, ...]]) -> None:
+        """The entries of plain 16 rows (see :func:`_plain_columns`), given as columns."""
+        type_codes, amount_texts, funds, bank_references, customer_references, texts = columns
+        account.total += sum(map(int, amount_texts))
+        # Exact: the digits as written with the currency's places, as recon.money.implied_decimal reads them.
+        amounts = map(Decimal, map(str.__add__, amount_texts, repeat(account.exponent)))
+        self._add_entries(account, numbers, type_codes, amount_texts, funds, tuple(map(str.strip, bank_references)),
+                          tuple(map(str.strip, customer_references)), tuple(map(str.strip, texts)), amounts, funds,
+                          repeat(None))
+
+    def _add_entries(self, account: _Account, numbers: Sequence[int], type_codes: Sequence[str],
+                     amount_texts: Sequence[str], funds_fields: Sequence[str], bank_references: Sequence[str],
+                     customer_references: Sequence[str], texts: Sequence[str], amounts: Iterable[Decimal],
+                     funds: Iterable[str], value_dates: Iterable[date | None]) -> None:
+        """Append the account's entries for 16s given as columns: ids, signs, directions and statuses in bulk.
+
+        An id's key is the account's prefix and the 16's fields as written (references and text stripped, the funds
+        type with its extra fields); the first occurrence of a key gets the key's hash, a repeat is numbered by the
+        counter, in file order (:meth:`recon.domain.OccurrenceCounter.key_id`).
+        """
+        keys = list(map(_id_key, zip(repeat(account.id_prefix), type_codes, amount_texts, funds_fields,
+                                     bank_references, customer_references, texts)))
+        record_ids = _row_ids(keys)
+        seen = account.seen
+        fresh = dict.fromkeys(record_ids, 1)
+        if len(fresh) == len(record_ids) and seen.keys().isdisjoint(fresh):
+            seen.update(fresh)
+        else:
+            key_id = self.counter.key_id
+            record_ids = [key_id(key, seen) for key in keys]
+        if not _DEBIT_CODES.isdisjoint(type_codes):
+            amounts = map(call, map(_SIGNS.__getitem__, type_codes), amounts)
+        account.entries.extend(map(_new_entry, zip(
+            repeat(self.source_file), record_ids, map("line {}".format, numbers), repeat(account.account_id),
+            repeat(account.currency), repeat(account.as_of_date), value_dates, type_codes,
+            map(_DIRECTIONS.__getitem__, type_codes), amounts, funds, bank_references, customer_references, texts,
+            map(_STATUSES.__getitem__, type_codes), repeat(False))))
 
     def _result(self, details: int) -> Bai2File:
         """The Bai2File once the 99 has been read; every 16 read is an entry of exactly one statement."""
@@ -641,7 +769,7 @@ class _Reader:
         currency = fields[1].strip() or group.currency
         if currency != group.currency:
             self._currency(currency, line_no, "03")
-        id_prefix = f"{self.source_file}\x1f16\x1f{account_id}\x1f{currency}\x1f{group.as_of_text}\x1f"
+        id_prefix = f"{self.source_file}\x1f16\x1f{account_id}\x1f{currency}\x1f{group.as_of_text}"
         account = _Account(group.accounts + 1, account_id, currency, group.as_of_date, currency_places(currency),
                            id_prefix, self.counter.scope(id_prefix))
         account.weight = record[4]
@@ -709,10 +837,10 @@ class _Reader:
         return None
 
     def _detail(self, record: _Record) -> None:
-        """16: a transaction of the current account, appended as a BankEntry with its content id."""
+        """16 read whole (what the bulk cannot read): a transaction of the current account, appended as a BankEntry
+        with its content id. Its weight has been counted by the caller."""
         line_no = record[1]
         account = self.account
-        account.weight += record[4]
         body, value_date = record[2], None
         try:
             if record[3] is None and body[-1:] == "/":  # the common case: one physical record, closed by '/'
@@ -738,23 +866,14 @@ class _Reader:
                          f"16 amount {amount_text!r} on line {line_no}: detail amounts are unsigned digits")
         raw, amount = self._amount(amount_text or "0", account.currency, line_no, "16", "16 amount")
         account.total += raw
-        direction = "CREDIT"
-        if kind is _DEBIT:
-            direction, amount = "DEBIT", -amount
-        bank_reference, customer_reference = fixed[-2].strip(), fixed[-1].strip()
-        account_id, currency, group = account.account_id, account.currency, self.group
-        # The id's key: the account's prefix and the record's fields as written (the fast path in run builds the same).
-        funds_fields = ",".join(fixed[2:-2])
-        record_id = self.counter.key_id(f"{account.id_prefix}{type_code}\x1f{amount_text}\x1f{funds_fields}\x1f"
-                                        f"{bank_reference}\x1f{customer_reference}\x1f{text}", account.seen)
-        account.entries.append(_new_tuple(BankEntry, (
-            self.source_file, record_id, f"line {line_no}", account_id, currency, group.as_of_date, value_date,
-            type_code, direction, amount, funds, bank_reference, customer_reference, text, status, False)))
+        self._add_entries(account, (line_no,), (type_code,), (amount_text,), (",".join(fixed[2:-2]),),
+                          (fixed[-2].strip(),), (fixed[-1].strip(),), (text,), (amount,), (funds,), (value_date,))
 
     def _account_trailer(self, record: _Record) -> None:
         """49: account control total and record count; closes the account into a BankStatement."""
         line_no = record[1]
         account, group = self.account, self.group
+        self._settle(account)
         account.weight += record[4]
         total_text, count_text = _fields(record[2], record[3], 2)[:2]
         if not total_text:

@@ -172,13 +172,7 @@ def read_table(path: Path, source_file: str, contract: Contract) -> TableRead:
     _check_header(raw, contract, source_file)
     frame, flags = _checked(raw, contract)
     frame = frame.with_columns(_record_ids(contract).alias("record_id"))
-    # Keys are flagged by a 64-bit hash of the record id: every row of a duplicate key is flagged, so the exact
-    # is_duplicated within the flagged rows is the one within the file, and a hash collision only flags a row that
-    # the exact checks then find good. When the hashes are all distinct (counting them is cheaper than marking the
-    # repeats), no key is repeated and no row is flagged for its key.
-    key_hashes = frame.get_column("record_id").hash(seed=0)
-    if key_hashes.n_unique() < frame.height:
-        flags = flags | key_hashes.is_duplicated()
+    flags = _flag_repeated_keys(frame.get_column("record_id"), flags)
     bad = _bad_rows(frame.filter(flags), contract)
     if bad.height:
         is_bad = pl.col("_row").is_in(bad.get_column("_row").implode())
@@ -192,6 +186,24 @@ def read_table(path: Path, source_file: str, contract: Contract) -> TableRead:
     )
     problems = _problems(quarantined, bad, contract, source_file)
     return TableRead(source_file, typed, problems, frame.height, _quarantined(quarantined, contract))
+
+
+def _flag_repeated_keys(record_ids: pl.Series, flags: pl.Series) -> pl.Series:
+    """``flags`` with every row whose record id (its key) is not unique in the file flagged as well.
+
+    Ids that are strictly increasing (a file written in key order) are all distinct: one comparison of neighbours
+    proves it. Otherwise keys are flagged by a 64-bit hash of the record id: every row of a duplicate key is flagged,
+    so the exact is_duplicated within the flagged rows is the one within the file, and a hash collision only flags a
+    row that the exact checks then find good. When the hashes are all distinct (counting them is cheaper than marking
+    the repeats), no key is repeated and no row is flagged for its key.
+    """
+    rows = record_ids.len()
+    if rows < 2 or (record_ids.slice(1) > record_ids.slice(0, rows - 1)).all():
+        return flags
+    key_hashes = record_ids.hash(seed=0)
+    if key_hashes.n_unique() < rows:
+        return flags | key_hashes.is_duplicated()
+    return flags
 
 
 def _checked(raw: pl.DataFrame, contract: Contract) -> tuple[pl.DataFrame, pl.Series]:
