@@ -12,8 +12,8 @@ bank_accounts as (
     select * from stg_reference__bank_accounts
 ),
 
--- the grains that do not match, with the class of their settlement account when no cycle gives one and the
--- absent legs' records and files as empty lists
+-- the grains that do not match, with the class of their settlement account when no cycle gives one, and each leg's
+-- records and files as lists (an absent leg's empty)
 unmatched as (
     select
         three_way.bank_account_id,
@@ -24,22 +24,40 @@ unmatched as (
         three_way.clearing_amount,
         three_way.bank_amount,
         three_way.ledger_amount,
-        three_way.bank_difference,
-        three_way.ledger_difference,
+        three_way.bank_amount - three_way.clearing_amount as bank_difference,
+        three_way.ledger_amount - three_way.clearing_amount as ledger_difference,
         three_way.bank_within,
         three_way.ledger_within,
-        coalesce(three_way.clearing_records, cast([] as varchar[])) as clearing_records,
-        coalesce(three_way.bank_records, cast([] as varchar[])) as bank_records,
-        coalesce(three_way.ledger_records, cast([] as varchar[])) as ledger_records,
+        case
+            when three_way.clearing_record is not null then [three_way.clearing_record]
+            else coalesce(three_way.clearing_records, cast([] as varchar[]))
+        end as clearing_records,
+        case
+            when three_way.bank_record is not null then [three_way.bank_record]
+            else coalesce(three_way.bank_records, cast([] as varchar[]))
+        end as bank_records,
+        case
+            when three_way.ledger_record is not null then [three_way.ledger_record]
+            else coalesce(three_way.ledger_records, cast([] as varchar[]))
+        end as ledger_records,
         -- clearing, bank and ledger files are in different folders and each list is already sorted and distinct
         list_concat(
-            coalesce(three_way.clearing_files, cast([] as varchar[])),
-            coalesce(three_way.bank_files, cast([] as varchar[])),
-            coalesce(three_way.ledger_files, cast([] as varchar[]))
+            case
+                when three_way.clearing_file is not null then [three_way.clearing_file]
+                else coalesce(three_way.clearing_files, cast([] as varchar[]))
+            end,
+            case
+                when three_way.bank_file is not null then [three_way.bank_file]
+                else coalesce(three_way.bank_files, cast([] as varchar[]))
+            end,
+            case
+                when three_way.ledger_file is not null then [three_way.ledger_file]
+                else coalesce(three_way.ledger_files, cast([] as varchar[]))
+            end
         ) as source_files
     from three_way
     left join bank_accounts on bank_accounts.bank_account_id = three_way.bank_account_id
-    where not coalesce(three_way.bank_within and three_way.ledger_within, false)
+    where not three_way.matched
 ),
 
 faults as (

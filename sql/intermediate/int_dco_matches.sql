@@ -1,5 +1,5 @@
 -- DCO_SETTLEMENT matches: all three legs present and both bank and ledger within tolerance of the clearing amount
--- (so the class is the cycle's and no leg's records are null).
+-- (so the class is the cycle's and every leg has its record or records).
 with three_way as (
     select * from int_dco_three_way
 )
@@ -18,9 +18,9 @@ select
     clearing_amount,
     bank_amount,
     ledger_amount,
-    bank_difference as difference,
-    clearing_records,
-    bank_records,
-    ledger_records
+    bank_amount - clearing_amount as difference,
+    coalesce(clearing_records, [clearing_record]) as clearing_records,
+    coalesce(bank_records, [bank_record]) as bank_records,
+    coalesce(ledger_records, [ledger_record]) as ledger_records
 from three_way
-where bank_within and ledger_within
+where matched

@@ -1,16 +1,51 @@
 -- DCO_SETTLEMENT three-way: each due cycle against its bank and ledger legs by settlement account, currency and
--- reference, with each leg's difference from the clearing amount and whether it is within tolerance. A leg that is
--- absent has null amount, records and files (the breaks fill them in; a match has all three legs).
+-- reference, with whether each leg's difference from the clearing amount is within tolerance. A leg of one
+-- record carries it and its file as record and file (records and files null), a leg of several their sorted lists as
+-- records and files (record and file null), and an absent leg nulls in all four: millions of one-element lists would
+-- cost more to build, join and keep than the rows themselves (the matches and breaks make the lists).
 with cycles as (
-    select * from int_dco_cycles where status = 'DUE'
+    select
+        dco,
+        settlement_bank_account_id,
+        seg_class,
+        currency,
+        reference,
+        amount,
+        case when len(clearing_records) = 1 then clearing_records[1] end as record_id,
+        case when len(clearing_records) > 1 then clearing_records end as records,
+        case when len(source_files) = 1 then source_files[1] end as source_file,
+        case when len(source_files) > 1 then source_files end as source_files
+    from int_dco_cycles
+    where status = 'DUE'
 ),
 
+-- the legs of each side, inlined with the side pushed into their aggregation
 bank as (
-    select * from int_dco_legs where side = 'BANK'
+    select
+        bank_account_id,
+        currency,
+        reference,
+        amount,
+        case when len(records) = 1 then records[1] end as record_id,
+        case when len(records) > 1 then records end as records,
+        case when len(source_files) = 1 then source_files[1] end as source_file,
+        case when len(source_files) > 1 then source_files end as source_files
+    from int_dco_legs
+    where side = 'BANK'
 ),
 
 ledger as (
-    select * from int_dco_legs where side = 'LEDGER'
+    select
+        bank_account_id,
+        currency,
+        reference,
+        amount,
+        case when len(records) = 1 then records[1] end as record_id,
+        case when len(records) > 1 then records end as records,
+        case when len(source_files) = 1 then source_files[1] end as source_file,
+        case when len(source_files) > 1 then source_files end as source_files
+    from int_dco_legs
+    where side = 'LEDGER'
 ),
 
 rule_pass as (
@@ -30,11 +65,17 @@ joined as (
         cycles.amount as clearing_amount,
         bank.amount as bank_amount,
         ledger.amount as ledger_amount,
-        cycles.clearing_records,
+        cycles.record_id as clearing_record,
+        cycles.records as clearing_records,
+        bank.record_id as bank_record,
         bank.records as bank_records,
+        ledger.record_id as ledger_record,
         ledger.records as ledger_records,
+        cycles.source_file as clearing_file,
         cycles.source_files as clearing_files,
+        bank.source_file as bank_file,
         bank.source_files as bank_files,
+        ledger.source_file as ledger_file,
         ledger.source_files as ledger_files
     from cycles
     full outer join bank
@@ -45,17 +86,51 @@ joined as (
         on ledger.bank_account_id = coalesce(cycles.settlement_bank_account_id, bank.bank_account_id)
         and ledger.currency = coalesce(cycles.currency, bank.currency)
         and ledger.reference = coalesce(cycles.reference, bank.reference)
+),
+
+tolerated as (
+    select
+        rule_pass.rule_id,
+        rule_pass.rule_version,
+        joined.*,
+        joined.bank_amount - joined.clearing_amount
+            between -rule_pass.amount_tolerance_below and rule_pass.amount_tolerance_above as bank_within,
+        joined.ledger_amount - joined.clearing_amount
+            between -rule_pass.amount_tolerance_below and rule_pass.amount_tolerance_above as ledger_within
+    from joined
+    cross join rule_pass
+),
+
+compared as (
+    select *, coalesce(bank_within and ledger_within, false) as matched from tolerated
 )
 
+-- what only the breaks read (the cycle's DCO, each leg's difference, tolerance and files) is kept where the grain does
+-- not match: on a match it is null, so the millions of matched rows stay narrow
 select
-    rule_pass.rule_id,
-    rule_pass.rule_version,
-    joined.*,
-    joined.bank_amount - joined.clearing_amount as bank_difference,
-    joined.ledger_amount - joined.clearing_amount as ledger_difference,
-    joined.bank_amount - joined.clearing_amount
-        between -rule_pass.amount_tolerance_below and rule_pass.amount_tolerance_above as bank_within,
-    joined.ledger_amount - joined.clearing_amount
-        between -rule_pass.amount_tolerance_below and rule_pass.amount_tolerance_above as ledger_within
-from joined
-cross join rule_pass
+    rule_id,
+    rule_version,
+    bank_account_id,
+    currency,
+    reference,
+    clearing_seg_class,
+    clearing_amount,
+    bank_amount,
+    ledger_amount,
+    clearing_record,
+    clearing_records,
+    bank_record,
+    bank_records,
+    ledger_record,
+    ledger_records,
+    matched,
+    case when not matched then dco end as dco,
+    case when not matched then bank_within end as bank_within,
+    case when not matched then ledger_within end as ledger_within,
+    case when not matched then clearing_file end as clearing_file,
+    case when not matched then clearing_files end as clearing_files,
+    case when not matched then bank_file end as bank_file,
+    case when not matched then bank_files end as bank_files,
+    case when not matched then ledger_file end as ledger_file,
+    case when not matched then ledger_files end as ledger_files
+from compared
