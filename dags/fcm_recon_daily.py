@@ -111,15 +111,12 @@ def day_context(params: Mapping[str, Any], run_id: str, business_date: date) -> 
 
 
 def missing_files(params: Mapping[str, Any], business_date: date) -> list[str]:
-    """The day's required files not yet in the landing root (a local folder), named relative to it."""
+    """The day's required files not yet in the landing root (a local folder, or gs:// listed by object name),
+    named relative to it."""
     from recon.arrivals import missing_inputs
-    from recon.errors import ConfigError
     from recon.targets import parse_landing
 
-    landing = parse_landing(params["landing"])
-    if not isinstance(landing, Path):
-        raise ConfigError(f"{landing}: the files_arrived sensor reads local landing roots only")
-    return missing_inputs(landing, business_date)
+    return missing_inputs(parse_landing(params["landing"]), business_date)
 
 
 def files_complete(params: Mapping[str, Any], business_date: date, now: datetime) -> bool:
@@ -133,7 +130,7 @@ def files_complete(params: Mapping[str, Any], business_date: date, now: datetime
     if not missing:
         return True
     deadline = files_deadline(business_date, time.fromisoformat(params["files_deadline"]))
-    message = describe_missing(business_date, Path(params["landing"]), missing)
+    message = describe_missing(business_date, params["landing"], missing)
     if now >= deadline:
         raise AirflowSensorTimeout(f"deadline {deadline.isoformat()} passed: {message}")
     log.info("waiting until %s for %s", deadline.isoformat(), message)
@@ -148,7 +145,7 @@ def report_missing_files(context: Mapping[str, Any]) -> None:
     missing = missing_files(context["params"], business_date)
     if missing:
         log.error("FILES MISSING for %s: %s", business_date,
-                  describe_missing(business_date, Path(context["params"]["landing"]), missing))
+                  describe_missing(business_date, context["params"]["landing"], missing))
     else:
         log.error("files_arrived failed for %s with every required file present: %s", business_date,
                   context.get("exception"))
@@ -196,7 +193,7 @@ def files_arrived() -> bool:
     context = get_current_context()
     try:
         return files_complete(context["params"], _context_business_date(context), datetime.now(timezone.utc))
-    except ConfigError as error:  # a landing the sensor cannot read: poking again would fail the same way
+    except ConfigError as error:  # not a landing root at all: poking again would fail the same way
         raise AirflowFailException(f"files_arrived: ConfigError: {error}") from error
 
 

@@ -10,19 +10,30 @@ stops the backfill (the days after it depend on it). Days after the range that a
 
 With ``documents=False`` the days' documents are deferred; :func:`render_documents` (``fcm-recon report``) writes
 them afterwards from the warehouse.
+
+Parsing and validating a day depend on nothing but its files, so from the first day that runs a worker process
+(:func:`prepare_days`) parses and validates the days ahead, a few at a time (their Great Expectations suites run
+together, :func:`recon.validate.run_suites_of_days`), while this process matches and publishes the day before; each
+day's run then takes the worker's outputs over in its parse and validate stages when they were made from exactly the
+files its land stage listed (else it does the work itself). Days still publish one by one, in order, under the
+lock, each as ``fcm-recon run`` would publish it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 from recon import calendar
 from recon.errors import ConfigError, FcmReconError
@@ -31,11 +42,14 @@ from recon.locks import LOCK_TIMEOUT_SECONDS_DEFAULT, warehouse_lock
 from recon.observability import log_event, logger
 from recon.pipeline import run_day
 from recon.rules import RULES_DIR
-from recon.stages import DayContext, day_fingerprint, reports_folder
+from recon.stages import (DayContext, day_fingerprint, landed_files, parse_files, prepared_key, reports_folder,
+                          validate_folders)
 from recon.targets import GcsLanding, Landing, WarehouseTarget, open_warehouse
 
 RAN, SKIPPED, FAILED, NOT_RUN = "RAN", "SKIPPED", "FAILED", "NOT_RUN"
 DAYS_MAX = 10_000  # a backfill of more days than this is a typing mistake
+PREPARE_BATCH_DAYS = 5  # days the worker validates together (the first alone: the backfill waits for it)
+PREPARE_AHEAD_DAYS = 2 * PREPARE_BATCH_DAYS  # days prepared and not yet taken, at most (bounds the disk they use)
 
 
 @dataclass(frozen=True)
@@ -79,18 +93,23 @@ def business_days_in(start: date, end: date) -> list[date]:
     return days
 
 
+def _local_inputs(root: Path, business_date: date) -> tuple[list[InputFile], list[InputFile]]:
+    """The day's files and T-1's clearing files under a local landing root, as the land stage lists them."""
+    previous = calendar.previous_business_day(business_date)
+    return discover(root, business_date), date_folder_files(root, previous, "clearing")
+
+
 def landed_inputs(landing: Landing, business_date: date) -> list[InputFile]:
     """The files the land stage of ``business_date`` would read, with their SHA-256 (a gs:// landing is copied
     into a temporary folder and verified first, as the land stage does)."""
-    previous = calendar.previous_business_day(business_date)
     if not isinstance(landing, GcsLanding):
-        return discover(landing, business_date) + date_folder_files(landing, previous, "clearing")
+        return [file for files in _local_inputs(landing, business_date) for file in files]
     from recon.gcs import download_day
 
     with tempfile.TemporaryDirectory(prefix=f"fcm-recon-inputs-{business_date}-") as folder:
         root = Path(folder)
-        download_day(landing, business_date, previous, root)
-        return discover(root, business_date) + date_folder_files(root, previous, "clearing")
+        download_day(landing, business_date, calendar.previous_business_day(business_date), root)
+        return [file for files in _local_inputs(root, business_date) for file in files]
 
 
 def recorded_fingerprint(manifest: dict) -> dict:
@@ -148,7 +167,125 @@ class BackfillOptions:
     progress: bool = True
 
 
-def _run_one(ctx: DayContext, options: BackfillOptions) -> DayOutcome:
+def prepare_days(root: Path, landing: Path, days: list[date], strict: bool, credits: IO[str], ready: IO[str]) -> None:
+    """The backfill's worker: parse and validate ``days`` (in order) from the local ``landing`` ahead of the
+    backfill, into ``root/<date>/`` (the parse and validate stages' outputs, ``key.json`` saying what they were made
+    from, ``summaries.json`` the stages' summaries). The first day alone, then :data:`PREPARE_BATCH_DAYS` at a time,
+    their suites run together; each day is written to ``ready`` as a JSON line ``{"day", "seconds"}`` when its
+    folder is complete. One line is read from ``credits`` before each day (the backfill gives one for each day it is
+    done with); at its end (the backfill is gone) the worker stops. After a failure it writes ``{"day": null,
+    "error"}``: the days it did not deliver are then parsed and validated by their own runs."""
+    batches = [days[:1]] + [days[i:i + PREPARE_BATCH_DAYS] for i in range(1, len(days), PREPARE_BATCH_DAYS)]
+    try:
+        for batch in batches:
+            folders: dict[date, Path] = {}
+            seconds: dict[date, dict[str, float]] = {}
+            for day in batch:
+                if not credits.readline():
+                    return
+                started = time.monotonic()
+                folders[day] = root / f"{day}.partial"
+                landed = landed_files(*_local_inputs(landing, day))
+                summaries = {"parse": parse_files(folders[day], landed, day, strict)}
+                (folders[day] / "key.json").write_text(json.dumps(prepared_key(landed, day, strict)), "utf-8")
+                (folders[day] / "summaries.json").write_text(json.dumps(summaries), "utf-8")
+                seconds[day] = {"parse": round(time.monotonic() - started, 3)}
+            started = time.monotonic()
+            for (day, folder), summary in zip(folders.items(), validate_folders(list(folders.values()))):
+                summaries = dict(json.loads((folder / "summaries.json").read_text("utf-8")), validate=summary)
+                (folder / "summaries.json").write_text(json.dumps(summaries), "utf-8")
+                os.replace(folder, root / day.isoformat())
+                seconds[day]["validate"] = round((time.monotonic() - started) / len(folders), 3)
+                ready.write(json.dumps({"day": day.isoformat(), "seconds": seconds[day]}) + "\n")
+                ready.flush()
+    except Exception as error:  # noqa: BLE001 - the runs do the work themselves and raise it where it belongs
+        ready.write(json.dumps({"day": None, "error": f"{type(error).__name__}: {error}"}) + "\n")
+        ready.flush()
+
+
+def serve_prepare() -> None:
+    """The worker process's entry point (see :class:`_Prepared`): its task is the first line of stdin; credits
+    follow on stdin; it reports on the file descriptor the task names."""
+    task = json.loads(sys.stdin.readline())
+    with os.fdopen(task["ready_fd"], "w", encoding="utf-8") as ready:
+        prepare_days(Path(task["root"]), Path(task["landing"]), [date.fromisoformat(d) for d in task["days"]],
+                     task["strict"], sys.stdin, ready)
+
+
+class _Prepared:
+    """The worker process of :func:`prepare_days` and the days it delivered. Started at the first day that runs,
+    with the days from there to the end (once a day runs, every later one runs: its T-1 manifest changed); not for
+    a gs:// landing (each run copies its own files) or a last day alone (the run would only wait for it). It is
+    ``python -c`` on this interpreter, talking through pipes: when the backfill ends, even killed, the worker reads
+    the end of its credits and stops."""
+
+    def __init__(self, landing: Landing, days: list[date], strict: bool) -> None:
+        self.landing, self.days, self.strict = landing, days, strict
+        self.root: Path | None = None
+        self.process: subprocess.Popen | None = None
+        self.delivered: dict[str, dict] = {}
+        self.stopped = isinstance(landing, GcsLanding)
+
+    def __enter__(self) -> _Prepared:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.process is not None:
+            with suppress(BrokenPipeError):  # the worker is done already
+                self.process.stdin.close()
+            self.reports.close()
+            self.process.terminate()  # the worker this backfill started, by its own handle
+            self.process.wait()
+        if self.root is not None:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def folder(self, day: date) -> Path | None:
+        """The day's prepared folder, waiting for the worker to deliver it; None when there is none."""
+        if self.process is None and not self.stopped:
+            rest = self.days[self.days.index(day):]
+            if len(rest) < 2:
+                return None
+            self._start(rest)
+        text = day.isoformat()
+        while text not in self.delivered and not self.stopped:
+            line = self.reports.readline()
+            report = json.loads(line) if line else {"day": None, "error": f"the worker ended ({self.process.wait()})"}
+            if report["day"] is None:
+                log_event("backfill_worker_stopped", level=logging.WARNING, stage=None, error=report["error"])
+                self.stopped = True
+            else:
+                log_event("day_prepared", business_date=report["day"], stage=None, seconds=report["seconds"])
+                self.delivered[report["day"]] = report["seconds"]
+        return self.root / text if text in self.delivered else None
+
+    def done(self, day: date) -> None:
+        """The backfill is done with the day: its folder goes, and the worker may prepare one more day."""
+        if day.isoformat() in self.delivered:
+            shutil.rmtree(self.root / day.isoformat(), ignore_errors=True)
+            self._credit(1)
+
+    def _credit(self, days: int) -> None:
+        with suppress(BrokenPipeError):  # the worker has ended: what it delivered is still to be read
+            self.process.stdin.write("\n" * days)
+            self.process.stdin.flush()
+
+    def _start(self, days: list[date]) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="fcm-recon-backfill-"))
+        read_end, write_end = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", "from recon.backfill import serve_prepare; serve_prepare()"],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(write_end,), text=True)
+        finally:
+            os.close(write_end)
+        self.reports = os.fdopen(read_end, encoding="utf-8")
+        task = {"root": str(self.root), "landing": str(self.landing), "days": [d.isoformat() for d in days],
+                "strict": self.strict, "ready_fd": write_end}
+        self.process.stdin.write(json.dumps(task) + "\n")
+        self._credit(PREPARE_AHEAD_DAYS)
+
+
+def _run_one(ctx: DayContext, options: BackfillOptions, prepared: _Prepared) -> DayOutcome:
     started = time.monotonic()
     reason = why_run(ctx)
     if reason is None:
@@ -156,7 +293,8 @@ def _run_one(ctx: DayContext, options: BackfillOptions) -> DayOutcome:
     try:
         result = run_day(ctx.business_date, ctx.landing, ctx.warehouse, strict=ctx.strict,
                          memory_limit=options.memory_limit, rules_dir=ctx.rules_dir, reports_dir=ctx.reports_dir,
-                         documents=ctx.documents, lock_timeout_seconds=options.lock_timeout_seconds)
+                         documents=ctx.documents, lock_timeout_seconds=options.lock_timeout_seconds,
+                         prepared=prepared.folder(ctx.business_date))
     except FcmReconError as error:
         return DayOutcome(ctx.business_date, FAILED, f"{type(error).__name__}: {error}",
                           round(time.monotonic() - started, 3))
@@ -181,6 +319,7 @@ def run_backfill(start: date, end: date, landing: Landing, warehouse: WarehouseT
     days = business_days_in(start, end)
     outcomes: list[DayOutcome] = []
     with warehouse_lock(warehouse, f"backfill {start}..{end}", options.lock_timeout_seconds), \
+            _Prepared(landing, days, options.strict) as prepared, \
             _beside_the_bar(), \
             tqdm(total=len(days), unit="day", desc="backfill", file=sys.stderr, disable=not options.progress) as bar:
         for day in days:
@@ -189,7 +328,8 @@ def run_backfill(start: date, end: date, landing: Landing, warehouse: WarehouseT
             else:
                 ctx = DayContext(day, landing, warehouse, Path(), options.strict, options.rules_dir,
                                  options.reports_dir, options.documents)
-                outcomes.append(_run_one(ctx, options))
+                outcomes.append(_run_one(ctx, options, prepared))
+                prepared.done(day)
             outcome = outcomes[-1]
             log_event("backfill_day", business_date=day.isoformat(), stage=None, action=outcome.action,
                       reason=outcome.reason, run_id=outcome.run_id, exit_code=outcome.exit_code,

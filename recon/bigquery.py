@@ -12,6 +12,9 @@ date, no partition decorators): a failure leaves the dataset as before, never ha
 variable read from the staged run row, so no value is written into SQL text. Every job carries the labels
 ``run_id`` and ``business_date``. ``runs`` is append-only.
 
+:class:`BigQueryEngine` is the bigquery engine of :mod:`recon.engines` (``--engine bigquery``): the SQL models built
+inside BigQuery, in a scratch dataset beside the warehouse's, from the run's input tables loaded there.
+
 ``BIGQUERY_EMULATOR_HOST`` (``host:port``) points the client at a local emulator with anonymous credentials;
 ``FCM_RECON_BIGQUERY_RETRY_SECONDS`` bounds how long a call is retried (default 300).
 """
@@ -21,9 +24,10 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from typing import Self
 
 import duckdb
 import pyarrow as pa
@@ -35,10 +39,13 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import bigquery
 from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
 
+from recon.engines import bigquery_sql
 from recon.errors import ConfigError, InvariantViolation, WarehouseError, invariant
 from recon.faults import pause_point
 from recon.money import MONEY_PRECISION, MONEY_SCALE
+from recon.rules import RuleSet
 from recon.schema import Table, replaced_tables, warehouse_tables
+from recon.sqlmodels import upstream
 from recon.targets import BigQueryTarget
 from recon.warehouse import COMPLETED_STATUSES, _conform, _row_text
 
@@ -46,6 +53,8 @@ EMULATOR_HOST_VARIABLE = "BIGQUERY_EMULATOR_HOST"
 RETRY_SECONDS_VARIABLE = "FCM_RECON_BIGQUERY_RETRY_SECONDS"
 RETRY_SECONDS_DEFAULT = 300.0
 STAGING_EXPIRATION = timedelta(days=1)  # a staging table a crash left behind expires on its own
+SCRATCH_SUFFIX = "_scratch"  # the bigquery engine's dataset beside the warehouse's: <dataset>_scratch
+SCRATCH_EXPIRATION = timedelta(days=1)  # a run's input and model tables are kept that long, to look into
 PUBLISH_DATE_VARIABLE = "publish_date"
 
 
@@ -59,6 +68,33 @@ def schema_fields(table: Table) -> list[bigquery.SchemaField]:
         )
         for column in table.columns
     ]
+
+
+def arrow_fields(schema: pa.Schema, where: str) -> list[bigquery.SchemaField]:
+    """The BigQuery schema of an Arrow table's columns: text STRING, integers INT64, money (and every decimal)
+    ``NUMERIC(38, 9)``, DATE, BOOL, naive timestamps DATETIME and aware ones TIMESTAMP, lists REPEATED. Any other
+    type (a float above all) is an error naming ``where``: nothing is converted inexactly."""
+    fields = []
+    for field in schema:
+        arrow_type, mode = field.type, "NULLABLE"
+        if pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type):
+            arrow_type, mode = arrow_type.value_type, "REPEATED"
+        if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+            kind = "STRING"
+        elif pa.types.is_integer(arrow_type):
+            kind = "INT64"
+        elif arrow_type == pa.decimal128(MONEY_PRECISION, MONEY_SCALE):
+            kind = "NUMERIC"
+        elif pa.types.is_date32(arrow_type) or pa.types.is_boolean(arrow_type):
+            kind = "DATE" if pa.types.is_date32(arrow_type) else "BOOL"
+        elif pa.types.is_timestamp(arrow_type):
+            kind = "TIMESTAMP" if arrow_type.tz else "DATETIME"
+        else:
+            raise InvariantViolation(f"{where}.{field.name}: no exact BigQuery type for Arrow {field.type}")
+        fields.append(bigquery.SchemaField(
+            field.name, kind, mode=mode, precision=MONEY_PRECISION if kind == "NUMERIC" else None,
+            scale=MONEY_SCALE if kind == "NUMERIC" else None))
+    return fields
 
 
 def _retry_seconds() -> float:
@@ -125,8 +161,9 @@ def _parquet(data: pa.Table) -> io.BytesIO:
     return buffer
 
 
-class BigQueryWarehouse:
-    """A warehouse in one BigQuery dataset. Use as a context manager; creates the dataset and tables if missing."""
+class _Jobs:
+    """A client of a target's project whose calls and jobs are retried for at most the configured seconds. Use as a
+    context manager."""
 
     def __init__(self, target: BigQueryTarget) -> None:
         self.target = target
@@ -135,14 +172,48 @@ class BigQueryWarehouse:
         self._job_retry = DEFAULT_JOB_RETRY.with_timeout(seconds)
         self._timeout = seconds
         self.client = _client(target.project)
-        with _translated(target, "creating the dataset and tables"):
-            self._ensure_tables()
 
-    def __enter__(self) -> BigQueryWarehouse:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.client.close()
+
+    def _wait(self, job: bigquery.LoadJob | bigquery.QueryJob) -> None:
+        job.result(retry=self._retry, timeout=self._timeout)
+
+    def _submit(self, sql: str, parameters: list, labels: dict[str, str] | None = None,
+                job_id_prefix: str | None = None) -> bigquery.QueryJob:
+        config = bigquery.QueryJobConfig(query_parameters=parameters, labels=labels or {})
+        return self.client.query(sql, job_config=config, job_id_prefix=job_id_prefix, retry=self._retry,
+                                 job_retry=self._job_retry, timeout=self._timeout)
+
+    def _query(self, sql: str, parameters: list, labels: dict[str, str] | None = None) -> bigquery.QueryJob:
+        job = self._submit(sql, parameters, labels)
+        self._wait(job)
+        return job
+
+    def _load(self, data: pa.Table, table_id: str, labels: dict[str, str], disposition: str,
+              schema: list[bigquery.SchemaField], create: str = bigquery.CreateDisposition.CREATE_NEVER) -> None:
+        """Load ``data`` as Parquet into the table ``table_id`` of ``schema`` (which must exist, unless ``create``
+        says otherwise)."""
+        config = bigquery.LoadJobConfig(
+            source_format=bigquery.SourceFormat.PARQUET, schema=schema, labels=labels, write_disposition=disposition,
+            create_disposition=create)
+        config.parquet_options = bigquery.ParquetOptions()
+        config.parquet_options.enable_list_inference = True  # Parquet LIST columns load as REPEATED
+        job = self.client.load_table_from_file(_parquet(data), table_id, job_config=config,
+                                               job_id_prefix="fcm_recon_load_", timeout=self._timeout)
+        self._wait(job)
+
+
+class BigQueryWarehouse(_Jobs):
+    """A warehouse in one BigQuery dataset. Use as a context manager; creates the dataset and tables if missing."""
+
+    def __init__(self, target: BigQueryTarget) -> None:
+        super().__init__(target)
+        with _translated(target, "creating the dataset and tables"):
+            self._ensure_tables()
 
     def table_id(self, name: str) -> str:
         """The fully qualified id of a table of the dataset."""
@@ -170,30 +241,10 @@ class BigQueryWarehouse:
     def _labels(self, run_id: str, business_date: date) -> dict[str, str]:
         return {"run_id": run_id, "business_date": business_date.isoformat(), "app": "fcm-recon"}
 
-    def _wait(self, job: bigquery.LoadJob | bigquery.QueryJob) -> None:
-        job.result(retry=self._retry, timeout=self._timeout)
-
-    def _query(self, sql: str, parameters: list, labels: dict[str, str] | None = None) -> bigquery.QueryJob:
-        config = bigquery.QueryJobConfig(query_parameters=parameters, labels=labels or {})
-        job = self.client.query(sql, job_config=config, retry=self._retry, job_retry=self._job_retry,
-                                timeout=self._timeout)
-        self._wait(job)
-        return job
-
     def _select(self, table: Table, sql: str, parameters: list, order: list[str] | None = None) -> list[dict]:
         with _translated(self.target, f"reading {table.name}"):
             data = self._query(sql, parameters).to_arrow(create_bqstorage_client=False)
         return sorted_rows(table, data, order)
-
-    def _load(self, table: Table, data: pa.Table, table_id: str, labels: dict[str, str], disposition: str) -> None:
-        config = bigquery.LoadJobConfig(
-            source_format=bigquery.SourceFormat.PARQUET, schema=schema_fields(table), labels=labels,
-            write_disposition=disposition, create_disposition=bigquery.CreateDisposition.CREATE_NEVER)
-        config.parquet_options = bigquery.ParquetOptions()
-        config.parquet_options.enable_list_inference = True  # Parquet LIST columns load as REPEATED
-        job = self.client.load_table_from_file(_parquet(data), table_id, job_config=config,
-                                               job_id_prefix="fcm_recon_load_", timeout=self._timeout)
-        self._wait(job)
 
     def _stage(self, table: Table, data: pa.Table, labels: dict[str, str]) -> str:
         """Load ``data`` into a new staging table named after the run; returns its id."""
@@ -202,7 +253,7 @@ class BigQueryWarehouse:
         staging.expires = datetime.now(UTC) + STAGING_EXPIRATION
         self.client.delete_table(staging_id, not_found_ok=True, retry=self._retry, timeout=self._timeout)
         self.client.create_table(staging, retry=self._retry, timeout=self._timeout)
-        self._load(table, data, staging_id, labels, bigquery.WriteDisposition.WRITE_APPEND)
+        self._load(data, staging_id, labels, bigquery.WriteDisposition.WRITE_APPEND, schema_fields(table))
         return staging_id
 
     def _replace_script(self, staged: dict[str, str]) -> str:
@@ -268,8 +319,8 @@ class BigQueryWarehouse:
         runs = warehouse_tables()["runs"]
         labels = self._labels(run_row["run_id"], run_row["business_date"])
         with _translated(self.target, "appending a run"):
-            self._load(runs, pa.Table.from_pylist([run_row], schema=runs.arrow_schema()), self.table_id("runs"),
-                       labels, bigquery.WriteDisposition.WRITE_APPEND)
+            self._load(pa.Table.from_pylist([run_row], schema=runs.arrow_schema()), self.table_id("runs"), labels,
+                       bigquery.WriteDisposition.WRITE_APPEND, schema_fields(runs))
 
     def append(self, name: str, rows: list[dict]) -> None:
         """Append rows to an append-only table other than ``runs`` (people's decisions, filings), in one load."""
@@ -277,8 +328,9 @@ class BigQueryWarehouse:
         if not table.append_only or name == "runs":
             raise InvariantViolation(f"{name}: only the append-only record tables take appended rows")
         with _translated(self.target, f"appending to {name}"):
-            self._load(table, pa.Table.from_pylist(rows, schema=table.arrow_schema()), self.table_id(name),
-                       {"app": "fcm-recon", "appended_table": name}, bigquery.WriteDisposition.WRITE_APPEND)
+            self._load(pa.Table.from_pylist(rows, schema=table.arrow_schema()), self.table_id(name),
+                       {"app": "fcm-recon", "appended_table": name}, bigquery.WriteDisposition.WRITE_APPEND,
+                       schema_fields(table))
 
     def last_run(self) -> tuple[int, str] | None:
         """(sequence, manifest_hash) of the newest run in the chain, or None for an empty warehouse."""
@@ -324,3 +376,56 @@ class BigQueryWarehouse:
             rows = self._query(f"SELECT DISTINCT business_date FROM `{self.table_id(name)}`", []).result(
                 retry=self._retry)
         return sorted(row["business_date"] for row in rows)
+
+
+class BigQueryEngine(_Jobs):
+    """The SQL models run inside BigQuery (:mod:`recon.engines`), in the scratch dataset ``<dataset>_scratch`` of
+    the warehouse's project: the run's input tables are loaded from Parquet and each model is built by a query job
+    ``CREATE OR REPLACE TABLE ... AS`` its transpiled select, every table named ``r<run_id>__<name>`` (a retried
+    stage replaces its own tables, two runs never share one) and expiring after a day. Every job is labelled with
+    the run id and date; a failure is a :class:`WarehouseError` naming the input or model."""
+
+    def __init__(self, target: BigQueryTarget, run_id: str, business_date: date) -> None:
+        super().__init__(target)
+        self.dataset = f"{target.dataset}{SCRATCH_SUFFIX}"
+        self.labels = {"run_id": run_id, "business_date": business_date.isoformat(), "app": "fcm-recon"}
+        self._prefix = f"r{run_id}__"
+        dataset = bigquery.Dataset(f"{target.project}.{self.dataset}")
+        dataset.default_table_expiration_ms = int(SCRATCH_EXPIRATION.total_seconds() * 1000)
+        with _translated(target, f"creating the scratch dataset {self.dataset}"):
+            self.client.create_dataset(dataset, exists_ok=True, retry=self._retry, timeout=self._timeout)
+
+    def table_id(self, name: str) -> str:
+        """The fully qualified id of the run's table ``name`` (an input or a model) in the scratch dataset."""
+        return f"{self.target.project}.{self.dataset}.{self._prefix}{name}"
+
+    def load(self, tables: Mapping[str, pa.Table]) -> None:
+        for name, data in sorted(tables.items()):
+            with _translated(self.target, f"loading input table {name}"):
+                self._load(data, self.table_id(name), self.labels, bigquery.WriteDisposition.WRITE_TRUNCATE,
+                           arrow_fields(data.schema, name), bigquery.CreateDisposition.CREATE_IF_NEEDED)
+
+    def run(self, targets: tuple[str, ...], rules: RuleSet) -> None:
+        """Build the models in waves: a wave is every model whose inputs earlier waves built, its jobs run
+        concurrently, and the next wave starts when they have all finished."""
+        models = upstream(targets, rules)
+        wave_of: dict[str, int] = {}
+        for model in models:
+            wave_of[model.name] = 1 + max((wave_of[d] for d in model.depends_on if d in wave_of), default=0)
+        for wave in sorted(set(wave_of.values())):
+            jobs = []
+            for model in (m for m in models if wave_of[m.name] == wave):
+                sql = f"CREATE OR REPLACE TABLE `{self.table_id(model.name)}` AS\n{bigquery_sql(model, self.table_id)}"
+                with _translated(self.target, f"building sql model {model.name}"):
+                    jobs.append((model, self._submit(sql, [], self.labels, f"fcm_recon_model_{model.name}_")))
+            for model, job in jobs:
+                with _translated(self.target, f"building sql model {model.name}"):
+                    self._wait(job)
+
+    def read(self, names: Iterable[str]) -> dict[str, pa.Table]:
+        tables = {}
+        for name in names:
+            with _translated(self.target, f"reading sql model {name}"):
+                rows = self.client.list_rows(self.table_id(name), retry=self._retry, timeout=self._timeout)
+                tables[name] = rows.to_arrow(create_bqstorage_client=False)
+        return tables

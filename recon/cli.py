@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recon.errors import ConfigError, FcmReconError
-from recon.targets import Landing, WarehouseTarget, parse_landing, parse_warehouse
+from recon.targets import DUCKDB_ENGINE, ENGINES, Landing, WarehouseTarget, parse_landing, parse_warehouse
 
 if TYPE_CHECKING:
     from recon.pipeline import RunResult
@@ -66,24 +66,28 @@ def _print_run(result: RunResult, as_json: bool) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from recon.engines import engine_choice
     from recon.pipeline import run_day
     from recon.rules import RULES_DIR
 
-    result = run_day(args.date, args.landing, args.warehouse, strict=not args.lenient, memory_limit=args.memory_limit,
-                     rules_dir=args.rules or RULES_DIR, reports_dir=args.reports, documents=not args.no_documents,
-                     lock_timeout_seconds=args.lock_timeout)
+    with engine_choice(args.engine, args.warehouse):
+        result = run_day(args.date, args.landing, args.warehouse, strict=not args.lenient,
+                         memory_limit=args.memory_limit, rules_dir=args.rules or RULES_DIR, reports_dir=args.reports,
+                         documents=not args.no_documents, lock_timeout_seconds=args.lock_timeout)
     _print_run(result, args.json)
     return result.exit_code
 
 
 def _cmd_stage(args: argparse.Namespace) -> int:
+    from recon.engines import engine_choice
     from recon.locks import warehouse_lock
     from recon.pipeline import memory_limits
     from recon.stages import STAGES, DayContext
 
     stage = {s.__name__: s for s in STAGES}[args.name]
     ctx = DayContext(args.date, args.landing, args.warehouse, args.work_dir, not args.lenient)
-    with warehouse_lock(ctx.warehouse, f"stage {args.name} {args.date}", args.lock_timeout), \
+    with engine_choice(args.engine, ctx.warehouse), \
+            warehouse_lock(ctx.warehouse, f"stage {args.name} {args.date}", args.lock_timeout), \
             memory_limits(ctx.work_dir, args.memory_limit):
         summary = stage(ctx)
     print(json.dumps(summary, indent=2, sort_keys=True, default=str))
@@ -314,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "`fcm-recon breaks` and `fcm-recon statement`)")
     run.add_argument("--memory-limit", metavar="SIZE",
                      help="cap DuckDB's memory (e.g. 2GB) and spill the rest into the work folder (default: DuckDB's)")
+    _add_engine(run)
     run.set_defaults(handler=_cmd_run)
 
     stage = commands.add_parser("stage", help="run one stage of a day (as an Airflow task does) in a work folder")
@@ -327,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     stage.add_argument("--lenient", action="store_true", help="report trailer and footing mismatches")
     stage.add_argument("--memory-limit", metavar="SIZE",
                        help="cap DuckDB's memory (e.g. 2GB) and spill the rest into the work folder")
+    _add_engine(stage)
     stage.set_defaults(handler=_cmd_stage)
 
     inspect = commands.add_parser("inspect", help="parse one file and show what it holds and what is wrong with it")
@@ -379,6 +385,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--log-file", type=Path, metavar="FILE",
                      help="append the JSON-line logs to FILE instead of stderr")
     return parser
+
+
+def _add_engine(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--engine", choices=ENGINES, default=DUCKDB_ENGINE,
+                         help="where the SQL models run: duckdb in this process, or bigquery inside the warehouse's "
+                              "BigQuery project (needs --warehouse bigquery://PROJECT/DATASET; default duckdb)")
 
 
 def _add_lock_timeout(command: argparse.ArgumentParser) -> None:

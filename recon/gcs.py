@@ -6,8 +6,9 @@ lists the same folders a local landing root is read from (``reference/``, ``<dat
 downloads each object at the generation it was listed with, and checks the bytes against the CRC32C (and the MD5,
 when the object has one) that Cloud Storage recorded: a mismatch raises :class:`recon.errors.ChecksumMismatch` naming
 the object. The copy is then read by :func:`recon.landing.discover` like any local landing root; what the copy came
-from (URI, generation, checksums) goes into the run's manifest by relative path. ``STORAGE_EMULATOR_HOST`` points the
-client at a local emulator (the client's own convention).
+from (URI, generation, checksums) goes into the run's manifest by relative path. :func:`object_paths` lists names
+only, for the late-file sensor (:mod:`recon.arrivals`). ``STORAGE_EMULATOR_HOST`` points the client at a local
+emulator (the client's own convention).
 """
 
 from __future__ import annotations
@@ -85,6 +86,15 @@ def _download(blob: storage.Blob, target: Path) -> dict:
                                    f"{expected}; the object is corrupted, refusing it")
     return {"uri": f"gs://{blob.bucket.name}/{blob.name}", "generation": int(blob.generation),
             "crc32c": blob.crc32c, "md5": blob.md5_hash}
+
+
+def object_paths(landing: GcsLanding, folders: list[str]) -> list[str]:
+    """The paths, relative to the landing root, of the objects under each folder, sorted; names only (a prefix
+    listing: nothing is downloaded, so an object still being written is not waited for)."""
+    try:
+        return [_rel_path(landing, blob.name) for blob in _listed(_client(), landing, folders)]
+    except api_exceptions.GoogleAPICallError as error:
+        raise LandingError(f"{landing}: Cloud Storage refused the listing: {error}") from None
 
 
 def download_day(landing: GcsLanding, business_date: date, previous_date: date, root: Path) -> dict[str, dict]:

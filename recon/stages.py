@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import hashlib
 import os
+import shutil
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
@@ -29,14 +30,13 @@ from recon import calendar
 from recon.contracts.ledger import DAY_CONTRACTS, OPTIONAL_DAY_FILES
 from recon.contracts.reference import REQUIRED_REFERENCE
 from recon.domain import Problem, content_id
+from recon.engines import DuckDBEngine, Engine, open_engine
 from recon.errors import StaleRun, invariant
 from recon.ingest import QUARANTINED_ROWS_SCHEMA, FileReport, ingest
 from recon.landing import InputFile, date_folder_files, discover
 from recon.rules import RULES_DIR, RuleSet, load_rules
 from recon.schema import replaced_tables, warehouse_tables
-from recon.sqlmodels import run_models
 from recon.targets import GcsLanding, Landing, WarehouseTarget, open_warehouse, warehouse_exists
-from recon.warehouse import connect
 from segregation.filings import filed_lines_table
 from segregation.lines import source_tables as segregation_sources
 
@@ -54,7 +54,9 @@ class DayContext:
     """Where a day's run reads, works and writes. landing: a local folder or a gs:// landing (recon.targets);
     warehouse: a DuckDB file or a BigQuery dataset; work_dir holds the stages' intermediate files; reports_dir the
     documents for people, one folder per date (None: ``reports/`` beside a DuckDB warehouse file, else
-    ``build/reports``); documents False defers the documents (a backfill renders them afterwards)."""
+    ``build/reports``); documents False defers the documents (a backfill renders them afterwards); prepared: a folder
+    where a backfill's worker parsed and validated the day ahead (:func:`recon.backfill.prepare_days`), whose outputs
+    the parse and validate stages take over when they were made from exactly the files the land stage listed."""
 
     business_date: date
     landing: Landing
@@ -64,6 +66,7 @@ class DayContext:
     rules_dir: Path = RULES_DIR
     reports_dir: Path | None = None
     documents: bool = True
+    prepared: Path | None = None
 
     @property
     def reports_folder(self) -> Path:
@@ -124,15 +127,16 @@ def land(ctx: DayContext) -> dict:
     root, objects = _landing_root(ctx)
     files = discover(root, ctx.business_date)
     previous = date_folder_files(root, calendar.previous_business_day(ctx.business_date), "clearing")
-    landed = {
-        "started_at": started_at,
-        "objects": objects,
-        "files": [dict(asdict(f), path=str(f.path)) for f in files],
-        "previous_clearing": [dict(asdict(f), path=str(f.path)) for f in previous],
-    }
+    landed = {"started_at": started_at, "objects": objects, **landed_files(files, previous)}
     landed["attempt"] = _begin_attempt(ctx, [*files, *previous], started_at)
     _write_json(ctx.work_dir / "landed.json", landed)
     return {"files": len(files), "previous_clearing_files": len(previous), "run_id": landed["attempt"]["run_id"]}
+
+
+def landed_files(files: list[InputFile], previous_clearing: list[InputFile]) -> dict[str, list[dict]]:
+    """The day's files and T-1's clearing files as ``landed.json`` records them (what parse reads)."""
+    return {"files": [dict(asdict(f), path=str(f.path)) for f in files],
+            "previous_clearing": [dict(asdict(f), path=str(f.path)) for f in previous_clearing]}
 
 
 def decisions_version(decisions: list[dict]) -> str:
@@ -244,19 +248,47 @@ def _missing_inputs(business_date: date, reports: list[FileReport], bank_account
 def parse(ctx: DayContext) -> dict:
     """Read every landed file by its contract into canonical tables; record what became of each file."""
     landed = _read_json(ctx.work_dir / "landed.json")
-    ingested = ingest(_input_files(landed["files"]), ctx.business_date, _input_files(landed["previous_clearing"]),
-                      strict=ctx.strict)
+    if _take_prepared(ctx, landed, ("sources", "parsed.json")):
+        return _read_json(ctx.prepared / "summaries.json")["parse"]
+    return parse_files(ctx.work_dir, landed, ctx.business_date, ctx.strict)
+
+
+def parse_files(folder: Path, landed: dict, business_date: date, strict: bool) -> dict:
+    """The parse stage's work on the files ``landed`` lists (see :func:`landed_files`), written into ``folder``."""
+    ingested = ingest(_input_files(landed["files"]), business_date, _input_files(landed["previous_clearing"]),
+                      strict=strict)
     statements = {(s.bank_account_id, s.fmt) for s in ingested.statements
-                  if s.is_statement_of_record and s.as_of_date == ctx.business_date}
-    missing = _missing_inputs(ctx.business_date, ingested.reports,
+                  if s.is_statement_of_record and s.as_of_date == business_date}
+    missing = _missing_inputs(business_date, ingested.reports,
                               ingested.tables["src_reference__bank_accounts"], statements)
-    _write_tables(ctx.work_dir / "sources", ingested.tables)
-    _write_json(ctx.work_dir / "parsed.json", {
+    _write_tables(folder / "sources", ingested.tables)
+    _write_json(folder / "parsed.json", {
         "reports": [asdict(r) for r in ingested.reports],
         "problems": [p._asdict() for p in [*ingested.problems, *missing]],
     })
     return {"files": len(ingested.reports), "rows_read": sum(r.rows_read for r in ingested.reports),
             "problems": len(ingested.problems) + len(missing)}
+
+
+def prepared_key(landed: dict, business_date: date, strict: bool) -> dict:
+    """What a prepared day's outputs were made from: the date, the run mode and the landed files with their
+    SHA-256 (:func:`landed_files`)."""
+    return {"business_date": business_date.isoformat(), "strict": strict, "files": landed["files"],
+            "previous_clearing": landed["previous_clearing"]}
+
+
+def _take_prepared(ctx: DayContext, landed: dict, names: tuple[str, ...]) -> bool:
+    """Move ``names`` from the day's prepared folder into its work folder when they were made from exactly the
+    landed files (else False: the stage does the work itself)."""
+    if ctx.prepared is None or not (ctx.prepared / "key.json").exists():
+        return False
+    if _read_json(ctx.prepared / "key.json") != prepared_key(landed, ctx.business_date, ctx.strict):
+        return False
+    if not all((ctx.prepared / name).exists() for name in names):
+        return False
+    for name in names:
+        shutil.move(ctx.prepared / name, ctx.work_dir / name)
+    return True
 
 
 def _drop_records(tables: dict[str, pa.Table], record_ids: set[str], files: set[str]) -> dict[str, pa.Table]:
@@ -288,11 +320,23 @@ def _quarantined_money(tables: dict[str, pa.Table], record_ids: set[str]) -> pa.
 
 def validate(ctx: DayContext) -> dict:
     """Audit the staged tables with the Great Expectations suites: quarantine failing rows, reject failing files."""
-    from recon.validate import run_suites
+    if _take_prepared(ctx, _read_json(ctx.work_dir / "landed.json"), ("validated", "validated.json")):
+        return _read_json(ctx.prepared / "summaries.json")["validate"]
+    return validate_folders([ctx.work_dir])[0]
 
-    parsed = _read_json(ctx.work_dir / "parsed.json")
-    tables = _read_tables(ctx.work_dir / "sources")
-    found = run_suites(tables)
+
+def validate_folders(folders: list[Path]) -> list[dict]:
+    """The validate stage's work on the parsed days of ``folders`` (each as :func:`parse_files` left it), their
+    suites run together (:func:`recon.validate.run_suites_of_days`); each day's outputs written into its folder."""
+    from recon.validate import run_suites_of_days
+
+    days = [(_read_json(folder / "parsed.json"), _read_tables(folder / "sources")) for folder in folders]
+    found_by_day = run_suites_of_days([tables for _, tables in days])
+    return [_write_validated(folder, parsed, tables, found)
+            for folder, (parsed, tables), found in zip(folders, days, found_by_day)]
+
+
+def _write_validated(folder: Path, parsed: dict, tables: dict[str, pa.Table], found: list[Problem]) -> dict:
     row_ids = {p.record_id for p in found if p.scope == "ROW"}
     rejected = {p.source_file for p in found if p.scope == "FILE"}
     quarantined = _quarantined_money(tables, row_ids)
@@ -300,8 +344,8 @@ def validate(ctx: DayContext) -> dict:
     tables["src_quarantined_rows"] = pa.concat_tables([tables["src_quarantined_rows"], quarantined])
     reports = [dict(r, status="REJECTED", detail="rejected by validation") if r["rel_path"] in rejected else r
                for r in parsed["reports"]]
-    _write_tables(ctx.work_dir / "validated", tables)
-    _write_json(ctx.work_dir / "validated.json",
+    _write_tables(folder / "validated", tables)
+    _write_json(folder / "validated.json",
                 {"reports": reports, "problems": parsed["problems"] + [p._asdict() for p in found]})
     return {"rows_quarantined": len(row_ids), "files_rejected": len(rejected)}
 
@@ -329,28 +373,24 @@ def _file_problems_table(problems: list[Problem]) -> pa.Table:
 
 
 def compute(sources: dict[str, pa.Table], rules: RuleSet, business_date: date, problems: list[Problem],
-            tables: tuple[str, ...] = MART_TABLES) -> dict[str, pa.Table]:
-    """Run the SQL models over the canonical tables; returns ``tables`` (by default the marts and the routing
-    quarantine; a test may ask for intermediate models too)."""
-    connection = connect()  # held to the run's --memory-limit, if any
-    connection.execute("set enable_progress_bar = false")  # it would print into the command's output
-    try:
-        registered = dict(sources)
-        registered.update({
-            "src_rule_passes": rules.passes,
-            "src_tiers": rules.tiers,
-            "src_settlement_components": rules.components,
-            "src_business_days": _calendar_table(business_date),
-            "src_run_parameters": pa.table({"business_date": pa.array([business_date], pa.date32())}),
-            "src_file_problems": _file_problems_table(problems),
-            **segregation_sources(),
-        })
-        for name, table in registered.items():
-            connection.register(name, table)
-        run_models(connection, tables, rules)
-        return {name: connection.sql(f"select * from {name}").to_arrow_table() for name in tables}
-    finally:
-        connection.close()
+            tables: tuple[str, ...] = MART_TABLES, engine: Engine | None = None) -> dict[str, pa.Table]:
+    """Run the SQL models over the canonical tables on ``engine`` (closed when done; by default DuckDB in this
+    process); returns ``tables`` (by default the marts and the routing quarantine; a test may ask for intermediate
+    models too)."""
+    registered = dict(sources)
+    registered.update({
+        "src_rule_passes": rules.passes,
+        "src_tiers": rules.tiers,
+        "src_settlement_components": rules.components,
+        "src_business_days": _calendar_table(business_date),
+        "src_run_parameters": pa.table({"business_date": pa.array([business_date], pa.date32())}),
+        "src_file_problems": _file_problems_table(problems),
+        **segregation_sources(),
+    })
+    with engine or DuckDBEngine() as running:
+        running.load(registered)
+        running.run(tables, rules)
+        return running.read(tables)
 
 
 def _check_outputs(outputs: dict[str, pa.Table], reports: list[dict]) -> None:
@@ -408,7 +448,9 @@ def match(ctx: DayContext) -> dict:
     # the decisions are an input of the run: publish records them in the manifest
     _write_json(ctx.work_dir / "decisions.json", sources["src_warehouse__decisions"].to_pylist())
     sources["src_warehouse__seg_filed_lines"] = filed_lines_table(ctx.warehouse, ctx.business_date)
-    outputs = compute(sources, load_rules(ctx.rules_dir), ctx.business_date, _problems(validated))
+    run_id = _read_json(ctx.work_dir / "landed.json")["attempt"]["run_id"]
+    outputs = compute(sources, load_rules(ctx.rules_dir), ctx.business_date, _problems(validated),
+                      engine=open_engine(ctx.warehouse, run_id, ctx.business_date))
     _check_outputs(outputs, validated["reports"])
     _write_tables(ctx.work_dir / "marts", outputs)
     return {name: table.num_rows for name, table in outputs.items()}

@@ -1,4 +1,5 @@
-"""Where a run reads and writes: the landing root and the warehouse target, as the command line and DAG name them.
+"""Where a run reads and writes: the landing root and the warehouse target, as the command line and DAG name them
+(and the names of the engines the SQL models can run on).
 
 A landing root is a local folder or ``gs://bucket/prefix``; a warehouse is a DuckDB file or
 ``bigquery://project/dataset``. Parsing is core and imports no Google client: :func:`open_warehouse` imports the
@@ -19,6 +20,9 @@ from recon.warehouse import DuckDBWarehouse
 if TYPE_CHECKING:
     from recon.bigquery import BigQueryWarehouse
 
+# where the SQL models run (recon.engines): in this process, or inside the BigQuery project of the warehouse
+DUCKDB_ENGINE, BIGQUERY_ENGINE = "duckdb", "bigquery"
+ENGINES = (DUCKDB_ENGINE, BIGQUERY_ENGINE)
 GCS_SCHEME = "gs://"
 BIGQUERY_SCHEME = "bigquery://"
 # GCS bucket names (dotted names aside) and BigQuery project and dataset ids, as Google defines them

@@ -20,13 +20,20 @@ The context, its pandas data source and each suite's asset and suite are built o
 every day (a backfill runs its days in one process). Each table is checked with BOOLEAN_ONLY results; only the
 expectations that fail run again, with COMPLETE results, for their failing rows: the same outcomes, at half the cost
 of computing every expectation's unexpected-row metrics on a clean day.
+
+GX spends its time per expectation, not per row, so :func:`run_suites_of_days` checks several days' tables (a
+backfill's) in one batch per table: the days' frames one after the other, each row's position global. Every
+expectation but uniqueness looks at one row at a time; a uniqueness expectation is run on day-scoped copies of its
+columns (each value paired with its day, a missing value left missing), so rows of different days never collide
+and a day's rows are unique, or not, exactly as on their own. Problems are then made per day, from the day's table:
+each day gets the problems it would get alone.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -43,6 +50,8 @@ SEVERITIES = ("quarantine", "reject")
 ROW_POSITION = "_row"  # the pandas column holding each row's position in the Arrow table
 ID_COLUMNS = ("source_file", "location", "record_id")
 MONEY_SAFE_EXPECTATIONS = ("expect_column_values_to_not_be_null", "expect_column_values_to_be_between")
+UNIQUENESS_EXPECTATIONS = ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique")
+DAY_SCOPED = "__in_day"  # suffix of the day-scoped copy of a column a uniqueness expectation reads
 
 
 @cache
@@ -63,34 +72,110 @@ def load_suites(directory: Path = EXPECTATIONS_DIR) -> dict[str, dict]:
 
 def run_suites(tables: dict[str, pa.Table], *, directory: Path = EXPECTATIONS_DIR) -> list[Problem]:
     """Validate every table that has a suite; a sorted list of the problems its failing expectations give."""
+    return run_suites_of_days([tables], directory=directory)[0]
+
+
+def run_suites_of_days(days: Sequence[dict[str, pa.Table]], *,
+                       directory: Path = EXPECTATIONS_DIR) -> list[list[Problem]]:
+    """:func:`run_suites` of each day's tables, the days checked together (module docstring): each day's sorted
+    problems, in the order of ``days``."""
     suites = load_suites(directory)
-    todo = sorted(name for name, table in tables.items() if name in suites and table.num_rows > 0)
+    found: list[list[Problem]] = [[] for _ in days]
+    todo = sorted({name for tables in days for name, table in tables.items() if name in suites and table.num_rows})
     if not todo:
-        return []
+        return found
     import great_expectations as gx  # noqa: PLC0415 - costs seconds: only when a table has rows to check
     from great_expectations.validator.v1_validator import Validator  # noqa: PLC0415
 
-    problems: list[Problem] = []
     for name in todo:
-        _check_money_is_sign_only(name, suites[name], tables[name])
-        batch_definition, suite = _prepared(name, json.dumps(suites[name], sort_keys=True))
-        frame = _to_pandas(tables[name], _columns(suites[name]))
-        # A Validator loads the batch once (Batch.validate loads, and fingerprints, the frame twice) and, unlike
-        # ValidationDefinition.run, keeps no copy of the results in the context's store. Two passes: every
-        # expectation with BOOLEAN_ONLY (a map expectation's success is its unexpected count, whatever the format;
-        # the failing rows' metrics cost twice as much), then only the failed ones with COMPLETE for their rows.
-        outcomes = _validate(Validator, batch_definition, frame, suite, {"result_format": "BOOLEAN_ONLY"})
-        failed = [outcome.expectation_config for outcome in outcomes if not outcome.success]
-        if not failed:
-            continue
-        detail = gx.ExpectationSuite(name=f"{suite.name}__failed", expectations=failed)
-        for outcome in _validate(Validator, batch_definition, frame, detail,
-                                 {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_POSITION]}):
-            invariant(not outcome.success, f"{name}: {outcome.expectation_config.type} failed, then passed")
-            problems.extend(_problems(name, outcome.expectation_config.to_json_dict(), outcome, tables[name]))
-    rejected = {p.source_file for p in problems if p.scope == "FILE"}
-    # a rejected file loads no row, so its rows' own problems would count them twice: the rejection says it all
-    return sorted(p for p in problems if p.scope == "FILE" or p.source_file not in rejected)
+        parts = {index: tables[name] for index, tables in enumerate(days) if name in tables and tables[name].num_rows}
+        for table in parts.values():
+            _check_money_is_sign_only(name, suites[name], table)
+        for group in _same_schema(parts):
+            for index, problems in _batch_problems(gx, Validator, name, suites[name], group).items():
+                found[index].extend(problems)
+    for problems in found:
+        rejected = {p.source_file for p in problems if p.scope == "FILE"}
+        # a rejected file loads no row, so its rows' own problems would count them twice: the rejection says it all
+        problems[:] = sorted(p for p in problems if p.scope == "FILE" or p.source_file not in rejected)
+    return found
+
+
+def _same_schema(parts: dict[int, pa.Table]) -> list[dict[int, pa.Table]]:
+    """The days' tables in groups of one Arrow schema (checked together), in day order."""
+    groups: dict[pa.Schema, dict[int, pa.Table]] = {}
+    for index, table in parts.items():
+        groups.setdefault(table.schema, {})[index] = table
+    return list(groups.values())
+
+
+def _batch_problems(gx: Any, validator: Any, name: str, suite_json: dict,
+                    tables: dict[int, pa.Table]) -> dict[int, list[Problem]]:
+    """The problems of one suite on several days' tables of one schema, checked in one batch, by day index."""
+    scoped = _day_scoped(suite_json)
+    batch_definition, suite = _prepared(name, json.dumps(scoped, sort_keys=True))
+    frame, offsets = _batch_frame(tables, _columns(suite_json), _scoped_columns(suite_json))
+    # A Validator loads the batch once (Batch.validate loads, and fingerprints, the frame twice) and, unlike
+    # ValidationDefinition.run, keeps no copy of the results in the context's store. Two passes: every
+    # expectation with BOOLEAN_ONLY (a map expectation's success is its unexpected count, whatever the format;
+    # the failing rows' metrics cost twice as much), then only the failed ones with COMPLETE for their rows.
+    outcomes = _validate(validator, batch_definition, frame, suite, {"result_format": "BOOLEAN_ONLY"})
+    failed = [outcome.expectation_config for outcome in outcomes if not outcome.success]
+    problems: dict[int, list[Problem]] = {}
+    if not failed:
+        return problems
+    detail = gx.ExpectationSuite(name=f"{suite.name}__failed", expectations=failed)
+    for outcome in _validate(validator, batch_definition, frame, detail,
+                             {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_POSITION]}):
+        config = _unscoped(outcome.expectation_config.to_json_dict())
+        invariant(not outcome.success, f"{name}: {config['type']} failed, then passed")
+        invariant(not outcome.exception_info.get("raised_exception"),
+                  f"{name}: {config['type']} {config['kwargs']} raised: "
+                  f"{outcome.exception_info.get('exception_message')}")
+        positions = sorted({int(row[ROW_POSITION]) for row in outcome.result.get("unexpected_index_list") or []})
+        invariant(bool(positions), f"{name}: {config['type']} failed with no failing rows (only row-level "
+                                   f"expectations are supported)")
+        for index, table in tables.items():
+            first = offsets[index]
+            mine = [p - first for p in positions if first <= p < first + table.num_rows]
+            if mine:
+                problems.setdefault(index, []).extend(_problems(name, config, mine, table))
+    return problems
+
+
+def _scoped_columns(suite: dict) -> list[str]:
+    """The columns the suite's uniqueness expectations read (each gets a day-scoped copy)."""
+    names: list[str] = []
+    for expectation in suite["expectations"]:
+        if expectation["type"] in UNIQUENESS_EXPECTATIONS:
+            kwargs = expectation["kwargs"]
+            names += [kwargs["column"]] if "column" in kwargs else kwargs["column_list"]
+    return list(dict.fromkeys(names))
+
+
+def _day_scoped(suite: dict) -> dict:
+    """The suite with its uniqueness expectations reading the day-scoped copies of their columns."""
+    expectations = []
+    for expectation in suite["expectations"]:
+        kwargs = expectation["kwargs"]
+        if expectation["type"] in UNIQUENESS_EXPECTATIONS:
+            kwargs = dict(kwargs)
+            if "column" in kwargs:
+                kwargs["column"] += DAY_SCOPED
+            else:
+                kwargs["column_list"] = [column + DAY_SCOPED for column in kwargs["column_list"]]
+        expectations.append(dict(expectation, kwargs=kwargs))
+    return dict(suite, expectations=expectations)
+
+
+def _unscoped(config: dict) -> dict:
+    """An outcome's expectation as the suite wrote it: the original columns, not their day-scoped copies."""
+    kwargs = dict(config["kwargs"])
+    if "column" in kwargs:
+        kwargs["column"] = kwargs["column"].removesuffix(DAY_SCOPED)
+    if "column_list" in kwargs:
+        kwargs["column_list"] = [column.removesuffix(DAY_SCOPED) for column in kwargs["column_list"]]
+    return dict(config, kwargs=kwargs)
 
 
 def _validate(validator: Any, batch_definition: Any, frame: Any, suite: Any, result_format: dict) -> list:
@@ -156,8 +241,22 @@ def _condition_columns(condition: Any) -> list[str]:
     return []
 
 
-def _to_pandas(table: pa.Table, columns: list[str]) -> Any:
-    """A pandas frame of ``columns`` with numpy dtypes: strings as objects, decimals as float64, plus _row."""
+def _batch_frame(tables: dict[int, pa.Table], columns: list[str], scoped: list[str]) -> tuple[Any, dict[int, int]]:
+    """One pandas frame of the days' tables one after the other (see :func:`_to_pandas`), and the global position
+    of each day's first row."""
+    import pandas as pd  # noqa: PLC0415 - pandas comes with GX, only when validating
+
+    offsets, first = {}, 0
+    for index, table in tables.items():
+        offsets[index], first = first, first + table.num_rows
+    frames = [_to_pandas(table, columns, scoped, index, offsets[index]) for index, table in tables.items()]
+    return (frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)), offsets
+
+
+def _to_pandas(table: pa.Table, columns: list[str], scoped: list[str], day: int, first_row: int) -> Any:
+    """A pandas frame of ``columns`` with numpy dtypes: strings as objects, decimals as float64; each column of
+    ``scoped`` also as its day-scoped copy (``(day, value)``, a missing value left missing); plus _row, the rows'
+    positions counted from ``first_row``."""
     import numpy as np  # noqa: PLC0415 - pandas and numpy come with GX, only when validating
     import pandas as pd  # noqa: PLC0415
 
@@ -170,17 +269,19 @@ def _to_pandas(table: pa.Table, columns: list[str]) -> Any:
             column = pc.cast(column, pa.timestamp("ms"))  # pandas refuses datetime64[D]
         array = column.to_numpy(zero_copy_only=False)
         data[name] = pd.Series(array, dtype=object if array.dtype == object else array.dtype)
-    data[ROW_POSITION] = pd.Series(np.arange(table.num_rows, dtype=np.int64))
+    for name in scoped:
+        invariant(name + DAY_SCOPED not in table.column_names, f"column {name + DAY_SCOPED} would be shadowed")
+        values = data[name]
+        data[name + DAY_SCOPED] = pd.Series([None if missing else (day, value)
+                                             for value, missing in zip(values, values.isna())], dtype=object)
+    data[ROW_POSITION] = pd.Series(np.arange(first_row, first_row + table.num_rows, dtype=np.int64))
     return pd.DataFrame(data)
 
 
-def _problems(suite: str, config: dict, outcome: Any, table: pa.Table) -> list[Problem]:
-    """The Problems of one failed expectation: a ROW per failing row, or a FILE per source file with one."""
+def _problems(suite: str, config: dict, positions: list[int], table: pa.Table) -> list[Problem]:
+    """The Problems of one failed expectation on the rows at ``positions`` of ``table``: a ROW per failing row, or
+    a FILE per source file with one."""
     kind, kwargs, meta = config["type"], config["kwargs"], config["meta"]
-    invariant(not outcome.exception_info.get("raised_exception"),
-              f"{suite}: {kind} {kwargs} raised: {outcome.exception_info.get('exception_message')}")
-    positions = sorted({int(row[ROW_POSITION]) for row in outcome.result.get("unexpected_index_list") or []})
-    invariant(bool(positions), f"{suite}: {kind} failed with no failing rows (only row-level expectations are supported)")
     fields = [kwargs["column"]] if "column" in kwargs else list(kwargs["column_list"])
     rows = table.select([*ID_COLUMNS, *fields]).take(positions).to_pylist()
     code, expected = "GX_" + kind.upper(), _rule(kind, kwargs)

@@ -95,8 +95,11 @@ class DuckDBWarehouse:
         self.connection.close()
 
     def _ensure_tables(self) -> None:
+        existing = {row[0] for row in self.connection.execute(
+            "select table_name from duckdb_tables() where database_name = current_database()").fetchall()}
         for table in warehouse_tables().values():
-            self.connection.execute(table.duckdb_ddl())
+            if table.name not in existing:  # one query, not a DDL statement per table, on every open
+                self.connection.execute(table.duckdb_ddl())
 
     def last_run(self) -> tuple[int, str] | None:
         """(sequence, manifest_hash) of the newest run in the chain, or None for an empty warehouse."""

@@ -23,7 +23,7 @@ from recon.ingest import (
     TRADE_REPORT_SCHEMA,
     ingest,
 )
-from recon.validate import EXPECTATIONS_DIR, SEVERITIES, load_suites, run_suites
+from recon.validate import EXPECTATIONS_DIR, SEVERITIES, load_suites, run_suites, run_suites_of_days
 
 LEDGER_FILE = "2026-11-24/ledger/balances.csv"
 BANK_FILE = "2026-11-24/bank/bankone.bai2"
@@ -238,6 +238,14 @@ def test_shuffled_rows_give_the_same_problems(found: list[Problem]) -> None:
                 if name not in NEW_BAD}  # one GX run less: the new suites' cases have one bad row each
     found = [p for p in found if p.source_file not in {source_file(table) for table in NEW_BAD}]
     assert run_suites(shuffled) == found
+
+
+def test_days_checked_together_get_the_problems_each_gets_alone(found: list[Problem]) -> None:
+    """A backfill validates its days in one batch: a clean day stays clean beside a bad one, each bad day gets
+    exactly its own problems (a file rejected once per day, not once for both), and the same rows on two days are
+    no duplicates of each other (uniqueness is within a day)."""
+    shuffled = {name: table.take(list(reversed(range(table.num_rows)))) for name, table in BAD.items()}
+    assert run_suites_of_days([CLEAN, BAD, CLEAN, shuffled, {}]) == [[], found, [], found, []]
 
 
 def test_empty_tables_pass_without_importing_great_expectations(monkeypatch: pytest.MonkeyPatch) -> None:

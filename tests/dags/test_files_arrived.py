@@ -106,14 +106,15 @@ def test_the_failure_callback_logs_each_missing_file(tmp_path: Path, caplog: pyt
 
 
 @pytest.mark.airflow
-def test_a_landing_the_sensor_cannot_read_fails_it_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A gs:// landing: files_arrived fails without retry (AirflowFailException) and says why, instead of poking."""
+def test_a_landing_that_is_no_landing_root_fails_the_sensor_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A malformed gs:// landing: files_arrived fails without retry (AirflowFailException) and says why, instead of
+    poking again (a gs:// landing itself is listed, tests/cloud/test_gcs_arrivals.py)."""
     from airflow.sdk.exceptions import AirflowFailException
 
     import dags.fcm_recon_daily as module
 
-    params = {"business_date": DAY.isoformat(), "landing": "gs://fcm-landing/prod", "files_deadline": "09:00"}
+    params = {"business_date": DAY.isoformat(), "landing": "gs://Bad_Bucket/prod", "files_deadline": "09:00"}
     monkeypatch.setattr(module, "get_current_context", lambda: {
         "params": params, "dag_run": SimpleNamespace(run_type="manual"), "data_interval_start": None})
-    with pytest.raises(AirflowFailException, match="gs://fcm-landing/prod: the files_arrived sensor reads local"):
+    with pytest.raises(AirflowFailException, match="files_arrived: ConfigError: 'gs://Bad_Bucket/prod': expected"):
         module.files_arrived.function()

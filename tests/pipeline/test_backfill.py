@@ -12,6 +12,8 @@ import pytest
 from recon.backfill import BackfillOptions, business_days_in, run_backfill
 from recon.cli import main
 from recon.generate import GenerateOptions, generate
+from recon.observability import json_logs
+from recon.pipeline import run_day
 from recon.warehouse import DuckDBWarehouse
 
 DAYS = [date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 27)]  # Thanksgiving (26th) is no CME day
@@ -24,8 +26,26 @@ def backfilled(tmp_path_factory: pytest.TempPathFactory) -> dict:
     landing = folder / "landing"
     generate(landing, GenerateOptions(DAYS[0], 3, 10, 20, 5))
     warehouse = folder / "wh.duckdb"
-    first = run_backfill(DAYS[0], DAYS[-1], landing, warehouse, OPTIONS)
-    return {"landing": landing, "warehouse": warehouse, "first": first, "folder": folder}
+    with json_logs(folder / "first.jsonl"):
+        first = run_backfill(DAYS[0], DAYS[-1], landing, warehouse, OPTIONS)
+    chain = _chain(warehouse)
+    return {"landing": landing, "warehouse": warehouse, "first": first, "folder": folder, "chain": chain}
+
+
+def _chain(warehouse: Path) -> list[tuple]:
+    with DuckDBWarehouse(warehouse) as target:
+        return [(r["business_date"], r["status"], r["manifest_hash"], r["output_hashes"]) for r in target.runs()]
+
+
+def test_the_days_parsed_and_validated_ahead_publish_what_runs_one_by_one_publish(backfilled: dict) -> None:
+    """The worker parsed and validated every day ahead, each run took its outputs over, and the chain (manifest
+    hashes, every partition's hash) is the one of `fcm-recon run` day by day."""
+    events = [json.loads(line) for line in (backfilled["folder"] / "first.jsonl").read_text().splitlines()]
+    assert [e["business_date"] for e in events if e["event"] == "day_prepared"] == [d.isoformat() for d in DAYS]
+    one_by_one = backfilled["folder"] / "one_by_one.duckdb"
+    for day in DAYS:
+        run_day(day, backfilled["landing"], one_by_one, documents=False)
+    assert backfilled["chain"] == _chain(one_by_one)
 
 
 def test_the_range_is_its_cme_business_days_in_order() -> None:

@@ -79,7 +79,8 @@ def run_days(landing: Path, days: list[date], warehouse: Path) -> dict[date, Day
     captured = {}
 
     def capture(*args: object, **kwargs: object) -> dict[str, pa.Table]:
-        arguments = inspect.signature(real).bind(*args, **kwargs).arguments
+        arguments = dict(inspect.signature(real).bind(*args, **kwargs).arguments)
+        arguments.pop("engine", None)  # the run's engine is closed once its match stage is done
         captured[arguments["business_date"]] = Day(dict(arguments, sources=dict(arguments["sources"])))
         return real(*args, **kwargs)
 
