@@ -60,7 +60,11 @@ PARAMS = {
         description="landing root holding reference/ and <YYYY-MM-DD>/ folders (env FCM_RECON_LANDING)"),
     "warehouse": Param(
         os.environ.get("FCM_RECON_WAREHOUSE", "/srv/fcm-recon/warehouse.duckdb"), type="string",
-        description="warehouse target: a DuckDB file path (env FCM_RECON_WAREHOUSE)"),
+        description="warehouse target: a DuckDB file path or bigquery://PROJECT/DATASET (env FCM_RECON_WAREHOUSE)"),
+    "engine": Param(
+        os.environ.get("FCM_RECON_ENGINE", "duckdb"), type="string", enum=["duckdb", "bigquery"],
+        description="where the match stage runs the SQL models: duckdb (in the worker) or bigquery (inside the "
+                    "BigQuery warehouse's project, for days one worker cannot hold) (env FCM_RECON_ENGINE)"),
     "reports": Param(
         os.environ.get("FCM_RECON_REPORTS", "/srv/fcm-recon/reports"), type="string",
         description="root of the documents for people, one folder per date (env FCM_RECON_REPORTS)"),
@@ -156,14 +160,17 @@ def run_stage(name: str) -> dict:
     from airflow.sdk.exceptions import AirflowFailException
 
     from recon import stages
+    from recon.engines import engine_choice
     from recon.errors import ConfigError, InvariantViolation, StaleRun
 
     context = get_current_context()
-    ctx = day_context(context["params"], context["run_id"], _context_business_date(context))
-    log.info("%s: business date %s, landing %s, warehouse %s, work folder %s",
-             name, ctx.business_date, ctx.landing, ctx.warehouse, ctx.work_dir)
+    params = context["params"]
+    ctx = day_context(params, context["run_id"], _context_business_date(context))
+    log.info("%s: business date %s, landing %s, warehouse %s, engine %s, work folder %s",
+             name, ctx.business_date, ctx.landing, ctx.warehouse, params["engine"], ctx.work_dir)
     try:
-        return getattr(stages, name)(ctx)
+        with engine_choice(params["engine"], ctx.warehouse):
+            return getattr(stages, name)(ctx)
     # deterministic, or another run published the date meanwhile: a retry would fail the same way
     except (InvariantViolation, ConfigError, StaleRun) as error:
         raise AirflowFailException(f"{name}: {type(error).__name__}: {error}") from error

@@ -76,8 +76,11 @@ def test_the_daily_dag_runs_one_business_day_at_a_time_with_retries_and_a_checke
     sensor = dag.get_task("files_arrived")
     assert (sensor.mode, sensor.poke_interval) == ("reschedule", 300)
     assert dag.get_task("land").trigger_rule == "all_done"
-    assert set(dag.params) == {"business_date", "landing", "warehouse", "work_dir", "reports", "strict",
+    assert set(dag.params) == {"business_date", "landing", "warehouse", "engine", "work_dir", "reports", "strict",
                                "files_deadline"}
+    assert dag.params.get_param("engine").resolve() == "duckdb"
+    with pytest.raises(ParamValidationError):
+        dag.params.get_param("engine").resolve("spark")
     business_date = dag.params.get_param("business_date")
     assert business_date.resolve() is None
     with pytest.raises(ParamValidationError):
@@ -123,7 +126,8 @@ def test_a_broken_invariant_fails_at_once_and_an_operating_error_is_retried(monk
     from recon.errors import InvariantViolation, LandingError
 
     params = {"business_date": "2026-11-24", "landing": str(tmp_path), "warehouse": str(tmp_path / "w.duckdb"),
-              "work_dir": str(tmp_path / "work"), "reports": str(tmp_path / "reports"), "strict": True}
+              "engine": "duckdb", "work_dir": str(tmp_path / "work"), "reports": str(tmp_path / "reports"),
+              "strict": True}
     monkeypatch.setattr(module, "get_current_context", lambda: {
         "params": params, "run_id": "manual__1", "dag_run": SimpleNamespace(run_type="manual"),
         "data_interval_start": None})
@@ -139,6 +143,10 @@ def test_a_broken_invariant_fails_at_once_and_an_operating_error_is_retried(monk
     with pytest.raises(AirflowFailException, match="match: InvariantViolation: conservation count broken"):
         module.run_stage("match")
     with pytest.raises(LandingError):
+        module.run_stage("land")
+    params["engine"] = "bigquery"  # with a DuckDB warehouse: a bad configuration, refused before the stage runs
+    with pytest.raises(AirflowFailException, match="land: ConfigError: --engine bigquery runs the models in the "
+                                                   "warehouse's BigQuery project"):
         module.run_stage("land")
 
 
