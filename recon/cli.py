@@ -96,12 +96,14 @@ def _cmd_stage(args: argparse.Namespace) -> int:
 
 def _cmd_backfill(args: argparse.Namespace) -> int:
     from recon.backfill import BackfillOptions, run_backfill
+    from recon.engines import engine_choice
     from recon.rules import RULES_DIR
 
     options = BackfillOptions(strict=not args.lenient, rules_dir=args.rules or RULES_DIR, reports_dir=args.reports,
                               documents=not args.no_documents, memory_limit=args.memory_limit,
                               lock_timeout_seconds=args.lock_timeout, progress=not args.no_progress)
-    result = run_backfill(args.start, args.end, args.landing, args.warehouse, options)
+    with engine_choice(args.engine, args.warehouse):
+        result = run_backfill(args.start, args.end, args.landing, args.warehouse, options)
     counts = result.counts()
     if args.json:
         print(json.dumps({"days": [dict(vars(d), business_date=d.business_date.isoformat()) for d in result.days],
@@ -420,6 +422,7 @@ def _add_backfill(commands: argparse._SubParsersAction) -> None:
     backfill.add_argument("--log-file", type=Path, metavar="FILE",
                           help="append the JSON-line logs to FILE instead of stderr")
     backfill.add_argument("--json", action="store_true", help="print the summary as JSON")
+    _add_engine(backfill)
     _add_lock_timeout(backfill)
     backfill.set_defaults(handler=_cmd_backfill)
 

@@ -75,13 +75,16 @@ def test_a_sorted_distinct_list_is_an_array_subquery() -> None:
 
 
 def test_the_bigquery_engine_needs_a_bigquery_warehouse(tmp_path: Path, generated_landing: Path, capsys) -> None:
-    """--engine bigquery with a DuckDB warehouse is refused before anything runs (exit 1, no warehouse file)."""
+    """--engine bigquery with a DuckDB warehouse is refused before anything runs, by run and by backfill (exit 1, no
+    warehouse file)."""
     warehouse = tmp_path / "wh.duckdb"
-    code = main(["run", "--date", DAY.isoformat(), "--landing", str(generated_landing), "--warehouse",
-                 str(warehouse), "--engine", "bigquery", "--no-documents"])
-    assert code == 1 and "--engine bigquery runs the models in the warehouse's BigQuery project" in (
-        capsys.readouterr().err)
-    assert not warehouse.exists()
+    day = DAY.isoformat()
+    for command in (["run", "--date", day], ["backfill", "--start", day, "--end", day]):
+        code = main([*command, "--landing", str(generated_landing), "--warehouse", str(warehouse),
+                     "--engine", "bigquery", "--no-documents"])
+        assert code == 1 and "--engine bigquery runs the models in the warehouse's BigQuery project" in (
+            capsys.readouterr().err)
+        assert not warehouse.exists()
 
 
 def test_a_model_failing_in_bigquery_is_a_warehouse_error_naming_it(bigquery_emulator: str) -> None:
@@ -93,17 +96,19 @@ def test_a_model_failing_in_bigquery_is_a_warehouse_error_naming_it(bigquery_emu
 
 def test_engine_bigquery_publishes_the_duckdb_engines_rows_from_models_built_in_the_emulator(
         bigquery_emulator: str, generated_landing: Path, tmp_path: Path) -> None:
-    """The first generated day published (DuckDB engine) into BigQuery and into a DuckDB file; then the second,
-    whose matching carries the first day's open breaks, by `fcm-recon run --engine bigquery` into BigQuery and by
-    the DuckDB engine into the file:
+    """The first generated day published into BigQuery by `fcm-recon backfill --engine bigquery` and into a DuckDB
+    file; then the second, whose matching carries the first day's open breaks, by `fcm-recon run --engine bigquery`
+    into BigQuery and by the DuckDB engine into the file:
 
     * every published table's partition is the DuckDB engine's, Decimal for Decimal, with the same hashes;
     * on the emulator, the run's scratch tables hold every input and every model the marts need, each model built
       by a query job of its own, and the scratch marts are the rows that were published (no local fallback)."""
     target, reference = BigQueryTarget(PROJECT, DATASET), tmp_path / "reference.duckdb"
     first = calendar.previous_business_day(DAY)
-    for warehouse in (target, reference):
-        run_day(first, generated_landing, warehouse, documents=False)
+    assert main(["backfill", "--start", first.isoformat(), "--end", first.isoformat(), "--landing",
+                 str(generated_landing), "--warehouse", str(target), "--engine", "bigquery", "--no-documents",
+                 "--no-progress"]) == 0
+    run_day(first, generated_landing, reference, documents=False)
     assert main(["run", "--date", DAY.isoformat(), "--landing", str(generated_landing), "--warehouse", str(target),
                  "--engine", "bigquery", "--no-documents"]) == 0
     run_day(DAY, generated_landing, reference, documents=False)
