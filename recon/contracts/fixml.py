@@ -17,8 +17,9 @@ CME's alias, never the account), else an ``R="24"`` with no ``Src``, else ``Acct
 Streaming: lxml checks the whole file without building anything (:func:`recon.contracts.xmlsafe.iter_checked_text`:
 well-formed, no DTD, no network, size limits) and hands over its text a piece at a time, a piece behind the parser.
 :class:`_FixmlScan` follows the structure through that text and takes each message whole: a ``PosRpt`` in plain
-markup is read by its shape (:func:`_fast_position`: one ``str.split`` and one ``itemgetter`` per message, the plan
-found once per shape by lxml and checked against the lxml path on its first message); any other message is parsed
+markup is read by its shape (:func:`_fast_position`: the plan found once per shape by lxml, checked against the lxml
+path on its first message, is one pattern that matches the whole message and captures its values; the messages that
+follow are read by it straight from the text, see :meth:`_FixmlScan._planned`); any other message is parsed
 alone by lxml into ``(parent, tag, attributes)`` nodes for its message parser, which also tells every quarantine. So
 memory holds two pieces of text and one message, plus the record-id index, whose size is fixed (see
 :class:`_SeenIds`: the ids themselves go to a temporary file). A Python callback per element (an lxml parser target,
@@ -38,7 +39,7 @@ import re
 import tempfile
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter
@@ -166,7 +167,8 @@ class _FixmlScan:
     Above message level it reads markup with :data:`_TOKEN` (the root, batches, ``Hdr``, anything skipped); a message
     is taken whole, from its start tag to its end tag, and read by :func:`_fast_position` (a PosRpt in plain markup:
     no comment, entity or empty value) or else parsed by lxml (:func:`recon.contracts.xmlsafe.parse_fragment`, with
-    the namespace declarations in scope) into ``(parent, tag, attributes)`` nodes for its message parser.
+    the namespace declarations in scope) into ``(parent, tag, attributes)`` nodes for its message parser. After a
+    message, the PosRpts that follow in the shape of the last one _fast_position read are read by :meth:`_planned`.
     """
 
     def __init__(self, source_file: str) -> None:
@@ -182,6 +184,7 @@ class _FixmlScan:
         self.in_batch = 0
         self.per_tag: dict[str, int] = {}
         self.ids = _SeenIds(source_file)
+        self.plan: _Plan | None = None  # the plan of the last PosRpt _fast_position read
 
     def records(self, texts: Iterator[str]) -> Iterator[FixmlRecord]:
         """Every record of the document whose text ``texts`` hands out piece by piece."""
@@ -225,6 +228,8 @@ class _FixmlScan:
                     if records:
                         yield from records
                     position = end
+                    if self.plan is not None:
+                        position = yield from self._planned(text, position)
                     continue
                 if not token["empty"]:
                     open_elements.append(tag)
@@ -257,8 +262,10 @@ class _FixmlScan:
         parse = _PARSERS.get(name)
         if parse is None:
             return []
-        parsed = _fast_position(text, location) if plain and name == "PosRpt" else None
-        if parsed is None:
+        fast = _fast_position(text, location) if plain and name == "PosRpt" else None
+        if fast is not None:
+            self.plan, parsed = fast
+        else:
             attributes, nodes = _nodes(self._parse(text))
             try:
                 parsed = parse(attributes, nodes, location)
@@ -269,6 +276,35 @@ class _FixmlScan:
         # tuple.__new__ on the record's exact fields: the NamedTuple without its keyword machinery
         return [_new_tuple(record_type, (source_file, record_id(record_type.__name__, key), record_location, *fields))
                 for record_type, record_location, fields, key in parsed]
+
+    def _planned(self, text: str, position: int) -> Iterator[FixmlRecord]:
+        """Read the messages from ``position`` on while :attr:`plan`'s pattern matches them (siblings of the message
+        before, so messages too); return where the first other one starts, for :meth:`_scan`.
+
+        What :meth:`_message` does for such a message, inline: count it, read it by the plan, make its record. A
+        message the plan matches but cannot read (a bad date or instrument) is left to :meth:`_scan` too.
+        """
+        plan, record_id, source_file = self.plan, self.ids.record_id, self.source_file
+        in_batch = len(self.open) == 2
+        prefix = f"Batch[{self.batches + 1}]/PosRpt[" if in_batch else "FIXML/PosRpt["
+        match = plan.pattern.match
+        first = count = self.per_tag.get("PosRpt", 0)
+        try:
+            while (message := match(text, position)) is not None:
+                try:
+                    fields, key = _planned_position(plan, message.groups())
+                except _BadValue:
+                    break
+                count += 1
+                yield _new_tuple(PositionReport, (source_file, record_id("PositionReport", key), f"{prefix}{count}]",
+                                                  *fields))
+                position = message.end()
+        finally:  # the counts, once for the run
+            if count > first:
+                self.per_tag["PosRpt"] = count
+                self.counts["PosRpt"] += count - first
+                self.in_batch += (count - first) * in_batch
+        return position
 
     def _parse(self, text: str) -> etree._Element:
         """The element ``text`` holds, parsed by lxml with the namespace declarations in scope."""
@@ -587,17 +623,22 @@ def _position_amount(amount_type: str | None, amount_text: str | None, amount_cu
 # A plain PosRpt (no entity, no empty value, no tab or line break in a value) split at its double quotes gives its
 # markup (even parts) and its attribute values (odd parts). Messages of one shape (the same markup) and the same
 # party roles (_POSITION_DECISIONS) read every text from the same value: _position_plan finds which, once, by
-# parsing the shape with a placeholder for every other value and running _position_texts on it. Then a message of
-# that shape is one str.split and one itemgetter away from _position_record, and the first message read that way is
-# checked against the lxml path. Shapes are few in a clearing file; the cache is bounded.
+# parsing the shape with a placeholder for every other value and running _position_texts on it, and writes the
+# shape and those roles as one pattern that captures every other value. A message that pattern matches is read by
+# _planned_position with no element, attribute or parser in between; the first message of a plan is checked against
+# the lxml path, and the scanner then reads the messages that follow with the same plan straight from its text
+# (_FixmlScan._planned). Shapes are few in a clearing file; the cache is bounded.
 
 _POSITION_DECISIONS = frozenset((("Pty", "R"), ("Pty", "Src"), ("Sub", "Typ")))
 _PLACEHOLDER = "\ue000"  # a private-use character: no CME value holds it, and only shapes ever carry it
-_CONSTANTS = ("", "0", None)  # the defaults _position_texts may return, read from after the message's parts
+_CONSTANTS = ("", "0", None)  # the defaults _position_texts may return, read from after the captured values
 _UNSEEN = object()
 _FAST_CHARS_MAX = 8192  # a longer PosRpt is read by lxml: the shape cache holds no large markup
 _SHAPES_MAX = 256  # shapes kept (a clearing file has a handful); later ones are read by lxml
 _PLANS_MAX = 64  # party-role combinations kept per shape
+# What a plan's pattern captures: any plain value; where a number is read, only a plain decimal (the text
+# Decimal() reads exactly as _number does), and no sign where a quantity is read. Other values leave it to lxml.
+_VALUE, _NUMBER, _QUANTITY = '([^"&<\t\n\r]++)', r"(-?[0-9]++(?:\.[0-9]*+)?+)", r"([0-9]++(?:\.[0-9]*+)?+)"
 
 
 class _Shape(NamedTuple):
@@ -609,16 +650,22 @@ class _Shape(NamedTuple):
 
 
 class _Plan(NamedTuple):
-    """Where _position_texts' results stand among a message's parts (extended by :data:`_CONSTANTS`)."""
+    """A PosRpt shape with its decisive values: its pattern (leading white space, then the whole message), and where
+    each of _position_texts' results stands among the values it captures (extended by :data:`_CONSTANTS`)."""
 
-    texts: Callable[[list[str]], tuple[str | None, ...]]
-    instrument: tuple[str, ...] | None  # the Instrmt's attribute names (its values follow the head); None: absent
-    entries: tuple[tuple[str, int], ...]  # (Qty or Amt, where its three texts start)
+    pattern: re.Pattern[str]
+    head: Callable[[tuple], tuple]  # the 9 head texts
+    instrument_names: tuple[str, ...]  # the Instrmt's attributes
+    instrument: Callable[[tuple], tuple]  # their values
+    instruments: dict[tuple[str, ...], tuple[tuple[object, ...], tuple[str, ...]]]  # _read_instrument by the values
+    entries: Callable[[tuple], tuple]  # every Qty and Amt text in file order: the id key's tail
+    quantities: Callable[[tuple], tuple]  # the Qty entries' Typ, Long and Short, one entry after another
+    amounts: Callable[[tuple], tuple]  # the Amt entries' Typ, Amt and Ccy, one entry after another
 
 
-def _fast_position(text: str, location: str) -> Parsed | None:
-    """A plain PosRpt read by its shape; None when it is not plain, its shape has no plan or a value is bad (the
-    lxml path then reads it, and quarantines it with the full story)."""
+def _fast_position(text: str, location: str) -> tuple[_Plan, Parsed] | None:
+    """A plain PosRpt read by its shape's plan, and the plan; None when it is not plain, its shape has no plan or
+    the plan does not read it (the lxml path then reads it, and quarantines it with the full story)."""
     if len(text) > _FAST_CHARS_MAX or "&" in text or '""' in text:
         return None
     parts = text.split('"')
@@ -640,14 +687,11 @@ def _fast_position(text: str, location: str) -> Parsed | None:
         plan = _position_plan(parts, shape.decisive)
         if plan is None and len(shape.plans) < _PLANS_MAX:
             shape.plans[decisions] = None
-    if plan is None:
+    match = None if plan is None else plan.pattern.fullmatch(text)
+    if match is None:
         return None
-    parts.extend(_CONSTANTS)
-    texts = plan.texts(parts)
-    instrument = None if plan.instrument is None else dict(zip(plan.instrument, texts[9:9 + len(plan.instrument)]))
     try:
-        parsed = _position_record(texts[:9], instrument, [(kind, texts[at:at + 3]) for kind, at in plan.entries],
-                                  location)
+        parsed = [(PositionReport, location, *_planned_position(plan, match.groups()))]
     except _BadValue:
         return None
     if check:  # the first message of a plan is read both ways: the plan is kept only when they agree exactly
@@ -657,8 +701,37 @@ def _fast_position(text: str, location: str) -> Parsed | None:
             same = False
         if len(shape.plans) < _PLANS_MAX:
             shape.plans[decisions] = plan if same else None
-        return parsed if same else None
-    return parsed
+        return (plan, parsed) if same else None
+    return plan, parsed
+
+
+def _planned_position(plan: _Plan, values: tuple[str, ...]) -> tuple[tuple[object, ...], list[str]]:
+    """The PositionReport fields and id key texts of a message ``plan``'s pattern matched, from the values it
+    captured: what _position_record gives for it. Raises _BadValue for a bad date or instrument."""
+    values += _CONSTANTS
+    rpt_id, biz_date, session, account, origin, firm, dco, currency, price = plan.head(values)
+    instrument_texts = plan.instrument(values)
+    instrument = plan.instruments.get(instrument_texts)
+    if instrument is None:
+        instrument = _read_instrument(dict(zip(plan.instrument_names, instrument_texts)), "Instrmt", 0)
+        if len(plan.instruments) < _CACHE_MAX:
+            plan.instruments[instrument_texts] = instrument
+    quantity_texts, amount_texts = plan.quantities(values), plan.amounts(values)
+    quantities = _QUANTITY_ENTRIES.get(quantity_texts)
+    if quantities is None:
+        quantities = tuple([(quantity_texts[at], Decimal(quantity_texts[at + 1]), Decimal(quantity_texts[at + 2]))
+                            for at in range(0, len(quantity_texts), 3)])
+        if len(_QUANTITY_ENTRIES) < _CACHE_MAX:
+            _QUANTITY_ENTRIES[quantity_texts] = quantities
+    if len(amount_texts) == 3:  # one Amt, the common case
+        amounts = ((amount_texts[0], Decimal(amount_texts[1]), amount_texts[2]),)
+    else:
+        amounts = tuple([(amount_texts[at], Decimal(amount_texts[at + 1]), amount_texts[at + 2])
+                         for at in range(0, len(amount_texts), 3)])
+    return ((rpt_id, _DATES.get(biz_date) or _date(biz_date, "", "BizDt"), session, account, origin, firm, dco,
+             currency, None if price is None else Decimal(price), *instrument[0], quantities, amounts),
+            [rpt_id, biz_date, session, account, origin, firm, dco, currency, price or "", *instrument[1],
+             *plan.entries(values)])
 
 
 def _placeholder_message(parts: list[str], keep: frozenset[int] = frozenset()) -> etree._Element | None:
@@ -690,27 +763,41 @@ def _position_shape(parts: list[str]) -> _Shape | None:
 
 
 def _position_plan(parts: list[str], decisive: frozenset[int]) -> _Plan | None:
-    """Where each of _position_texts' results stands, for messages of this shape and these decisive values."""
+    """The plan of messages of this shape and these decisive values; None when lxml must read them (no Instrmt, a
+    required text absent, or a text that is neither a value nor a default)."""
     message = _placeholder_message(parts, decisive)
     if message is None:
         return None
     head, instrument, entries = _position_texts(*_nodes(message))
-    texts = [*head, *(instrument or {}).values(), *(text for _kind, entry in entries for text in entry)]
-    at: list[int] = []
-    for text in texts:
-        if text is not None and text.startswith(_PLACEHOLDER):
-            at.append(int(text[1:]))
-        elif text in _CONSTANTS:
-            at.append(len(parts) + _CONSTANTS.index(text))
-        else:
-            return None
-    start = 9 + len(instrument or ())
-    return _Plan(_picker(at), None if instrument is None else tuple(instrument),
-                 tuple((kind, start + 3 * number) for number, (kind, _entry) in enumerate(entries)))
+    if instrument is None or None in head[:2] or any(None in entry[:2] for _kind, entry in entries):
+        return None
+    captured = [index for index in range(1, len(parts), 2) if index not in decisive]
+    group = {f"{_PLACEHOLDER}{index}": number for number, index in enumerate(captured)}
+    group.update((constant, len(captured) + number) for number, constant in enumerate(_CONSTANTS))
+    quantities = [entry for kind, entry in entries if kind == "Qty"]
+    amounts = [entry for kind, entry in entries if kind == "Amt"]
+    texts = [*head, *instrument.values(), *(text for _kind, entry in entries for text in entry)]
+    if any(text not in group for text in texts):
+        return None
+    numbers = {head[8], *(entry[1] for entry in amounts)}
+    whole_numbers = {text for entry in quantities for text in entry[1:]}
+    pattern = r"\s*" + '"'.join(
+        re.escape(part) if index % 2 == 0 or index in decisive else
+        _QUANTITY if f"{_PLACEHOLDER}{index}" in whole_numbers else
+        _NUMBER if f"{_PLACEHOLDER}{index}" in numbers else _VALUE for index, part in enumerate(parts))
+
+    def picker(column: list[str | None]) -> Callable[[tuple], tuple]:
+        return _picker([group[text] for text in column])
+
+    return _Plan(re.compile(pattern), picker(list(head)), tuple(instrument), picker(list(instrument.values())), {},
+                 picker([text for _kind, entry in entries for text in entry]),
+                 picker([text for entry in quantities for text in entry]),
+                 picker([text for entry in amounts for text in entry]))
 
 
-def _picker(indices: list[int]) -> Callable[[list[str]], tuple]:
-    """A function picking the items at ``indices`` from a list, as a tuple (operator.itemgetter, always a tuple)."""
+def _picker(indices: list[int]) -> Callable[[Sequence[str | None]], tuple]:
+    """A function picking the items at ``indices`` from a list or tuple, as a tuple (operator.itemgetter, always a
+    tuple)."""
     if len(indices) == 1:
         return lambda values: (values[indices[0]],)
     return itemgetter(*indices) if indices else lambda values: ()
@@ -889,6 +976,7 @@ _NUMBERS: dict[str, Decimal] = {}
 _QUANTITIES: dict[str, Decimal] = {}
 _DATES: dict[str, date] = {}
 _INSTRUMENTS: dict[tuple[object, ...], tuple[tuple[object, ...], tuple[str, ...]]] = {}
+_QUANTITY_ENTRIES: dict[tuple[str, ...], tuple[tuple[str, Decimal, Decimal], ...]] = {}  # by a plan's Qty texts
 
 
 def _number(text: str, element: str, index: int, attribute: str) -> Decimal:

@@ -388,20 +388,35 @@ def _varied_batch() -> bytes:
         _position(28, long_sod="1O"),  # quarantined
         _position(29).replace('<Qty Typ="FIN" Long="12" Short="3"/>', '<Qty Typ="FIN" Long="12"/>'),
         _position(30).replace('<Instrmt ID="ES"', '<Instrmt Strk="1" CFI="OCXXXX" ID="ES"'),
+        _position(31, fmtm="1E+2"),  # not a plain decimal
+        _position(32, long_sod="-0"),  # a signed quantity
+        _position(34).replace('SetPx="5012.25"', 'SetPx="12."'),  # plain after all
+        _position(33).replace('BizDt="2026-11-24"', 'BizDt="2026-02-30"'),  # quarantined: no such date
+        _position(35).replace('Mult="50"', 'Mult="5O"'),  # quarantined: a bad multiplier
         '<PosRpt RptID="E"/>',  # quarantined: no instrument
     ]
     return _batch(*plain, *odd, *plain)
 
 
+def _batches() -> bytes:
+    """Two batches of plain PosRpt messages, then one outside any batch."""
+    first, second = (_batch(*(_position(n, account=f"B{batch}") for n in range(5))) for batch in (1, 2))
+    return (b'<FIXML v="5.0 SP2">' + first[first.index(b"<Batch"):-len(b"</FIXML>")]
+            + second[second.index(b"<Batch"):-len(b"</FIXML>")] + _position(9).encode() + b"</FIXML>")
+
+
 @pytest.mark.parametrize("name", ["fixspec_posrpt_batch_example.xml", "cmestp_single_trade_capture_report.xml",
                                   "cmestp_trade_legs_trade_capture_report.xml",
                                   "jspurefix_cme_allocrpt_confirm_to_executing_firm.xml",
-                                  "jspurefix_cme_mktdatafull_settlement_prices.xml", "varied", "generated"])
+                                  "jspurefix_cme_mktdatafull_settlement_prices.xml", "varied", "batches",
+                                  "generated"])
 def test_fixml_fast_path_gives_the_records_of_the_lxml_path(samples_dir: Path, tmp_path: Path, name: str,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """Records, ids, order, locations, counts and problems are the same with the PosRpt fast path and without it."""
     if name == "varied":
         source: Path | bytes = _varied_batch()
+    elif name == "batches":
+        source = _batches()
     elif name == "generated":
         source = tmp_path / "generated.xml"
         _write_positions(source, 3000)
@@ -415,22 +430,23 @@ def test_fixml_fast_path_gives_the_records_of_the_lxml_path(samples_dir: Path, t
     assert fast_summary == slow_summary
 
 
-def test_fixml_fast_path_reads_our_generators_positions() -> None:
+def test_fixml_fast_path_reads_our_generators_positions(monkeypatch: pytest.MonkeyPatch) -> None:
     """The generator's PosRpt shape is read by the fast path (no lxml parse per message) and plain odd forms not."""
-    read = []
-    fast = fixml._fast_position
+    parsed_by_lxml = []
+    parse = fixml._FixmlScan._parse
 
-    def counting(text: str, location: str) -> object:
-        parsed = fast(text, location)
-        read.append(parsed is not None)
-        return parsed
+    def counting(scan: fixml._FixmlScan, text: str) -> object:
+        if text.startswith("<PosRpt"):
+            parsed_by_lxml.append(text.split('"', 2)[1])
+        return parse(scan, text)
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(fixml, "_fast_position", counting)
-        _records(_varied_batch())
-    # the odd ones in order, less the commented one (never offered): entity, pretty-printed, line break in a value,
-    # single quotes, no SetPx, R=24, empty value, bad quantity, Qty without Short, Strk and CFI, no Instrmt
-    assert read == [True] * 12 + [False, True, False, False, True, True, False, False, True, True, False] + [True] * 12
+    monkeypatch.setattr(fixml._FixmlScan, "_parse", counting)
+    records, summary = _records(_varied_batch())
+    # entity, comment, line break in a value, single quotes, empty value, bad quantity, not a plain decimal, signed
+    # quantity, no such date, bad multiplier, no Instrmt; pretty-printed, no SetPx, R=24, Qty without Short, Strk and
+    # CFI, SetPx "12." are read by their plans
+    assert parsed_by_lxml == ["P20", "P21", "P23", "P24", "P27", "P28", "P31", "P32", "P33", "P35", "E"]
+    assert len(records) == 24 + 17 - len(summary.problems)
 
 
 def test_fixml_reads_the_same_in_any_piece_size_and_encoding(monkeypatch: pytest.MonkeyPatch) -> None:
