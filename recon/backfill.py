@@ -41,7 +41,8 @@ from recon.landing import InputFile, date_folder_files, discover
 from recon.locks import LOCK_TIMEOUT_SECONDS_DEFAULT, warehouse_lock
 from recon.observability import log_event, logger
 from recon.pipeline import run_day
-from recon.rules import RULES_DIR
+from recon.rules import RULES_DIR, load_rules
+from recon.sqlmodels import load_models
 from recon.stages import (DayContext, day_fingerprint, landed_files, parse_files, prepared_key, reports_folder,
                           validate_folders)
 from recon.targets import GcsLanding, Landing, WarehouseTarget, open_warehouse
@@ -217,10 +218,11 @@ class _Prepared:
     with the days from there to the end (once a day runs, every later one runs: its T-1 manifest changed); not for
     a gs:// landing (each run copies its own files) or a last day alone (the run would only wait for it). It is
     ``python -c`` on this interpreter, talking through pipes: when the backfill ends, even killed, the worker reads
-    the end of its credits and stops."""
+    the end of its credits and stops. While the worker parses the first day, this process compiles the SQL models
+    with the rules of ``rules_dir`` (once per process: every day's match stage reuses them)."""
 
-    def __init__(self, landing: Landing, days: list[date], strict: bool) -> None:
-        self.landing, self.days, self.strict = landing, days, strict
+    def __init__(self, landing: Landing, days: list[date], strict: bool, rules_dir: Path) -> None:
+        self.landing, self.days, self.strict, self.rules_dir = landing, days, strict, rules_dir
         self.root: Path | None = None
         self.process: subprocess.Popen | None = None
         self.delivered: dict[str, dict] = {}
@@ -246,6 +248,8 @@ class _Prepared:
             if len(rest) < 2:
                 return None
             self._start(rest)
+            with suppress(FcmReconError):  # the match stage reports a rule or model that does not load
+                load_models(rules=load_rules(self.rules_dir))
         text = day.isoformat()
         while text not in self.delivered and not self.stopped:
             line = self.reports.readline()
@@ -319,7 +323,7 @@ def run_backfill(start: date, end: date, landing: Landing, warehouse: WarehouseT
     days = business_days_in(start, end)
     outcomes: list[DayOutcome] = []
     with warehouse_lock(warehouse, f"backfill {start}..{end}", options.lock_timeout_seconds), \
-            _Prepared(landing, days, options.strict) as prepared, \
+            _Prepared(landing, days, options.strict, options.rules_dir) as prepared, \
             _beside_the_bar(), \
             tqdm(total=len(days), unit="day", desc="backfill", file=sys.stderr, disable=not options.progress) as bar:
         for day in days:

@@ -120,6 +120,27 @@ def _read_fixml_file(file: InputFile, folder_date: date) -> tuple[list[TradeRepo
     return trades, positions, summary.problems
 
 
+# the FIXML files the last ingest of this process read, by (path, SHA-256, folder date): a day's clearing files are
+# read again as the next business day's T-1 files, and days run in order (a backfill), so each is parsed once
+_FIXML_READ: dict[tuple[str, str, date], tuple] = {}
+
+
+def _read_fixml_files(files: list[InputFile], dates: dict[str, date]) -> tuple[dict[str, tuple], dict[str, Problem]]:
+    """Each FIXML file read (by relative path), or the problem that rejected it; a file the previous ingest read
+    (the same path, bytes and folder date) is taken from it, not parsed again."""
+    read: dict[str, tuple] = {}
+    rejected: dict[str, Problem] = {}
+    keys = {file.rel_path: (file.rel_path, file.sha256, dates[file.rel_path]) for file in files}
+    for file in files:
+        try:
+            read[file.rel_path] = _FIXML_READ.get(keys[file.rel_path]) or _read_fixml_file(file, dates[file.rel_path])
+        except FileRejected as error:
+            rejected[file.rel_path] = error.problem
+    _FIXML_READ.clear()
+    _FIXML_READ.update((keys[path], result) for path, result in read.items())
+    return read, rejected
+
+
 def _trade_claims(read: dict[str, tuple], dates: dict[str, date]) -> dict[tuple, list[tuple[str, object]]]:
     claims: dict[tuple, list[tuple[str, object]]] = {}
     for path, (trades, _, _) in read.items():
@@ -129,12 +150,10 @@ def _trade_claims(read: dict[str, tuple], dates: dict[str, date]) -> dict[tuple,
 
 
 def _ingest_fixml(ingested: Ingested, files: list[InputFile], dates: dict[str, date]) -> None:
-    read: dict[str, tuple] = {}
+    read, unreadable = _read_fixml_files(files, dates)
     for file in files:
-        try:
-            read[file.rel_path] = _read_fixml_file(file, dates[file.rel_path])
-        except FileRejected as rejected:
-            _reject(ingested, file, rejected.problem)
+        if file.rel_path in unreadable:
+            _reject(ingested, file, unreadable[file.rel_path])
     rejected, _ = _claims_resolved(_trade_claims(read, dates), "TrdID",
                                    lambda key: f"trade {key[1]} (report {key[2]}) of {key[0]}", lambda _: False)
     trades, positions, amounts = [], [], []
@@ -174,10 +193,9 @@ def _claims_resolved(claims: dict[tuple, list[tuple[str, object]]], field: str, 
     every claiming file is rejected, naming the others."""
     rejected: dict[str, Problem] = {}
     superseded: set[tuple[str, object]] = set()
-    for key, claimants in sorted(claims.items(), key=lambda item: str(item[0])):
+    contested = [(key, claimants) for key, claimants in claims.items() if len(claimants) > 1]
+    for key, claimants in sorted(contested, key=lambda item: str(item[0])):
         files = sorted({path for path, _ in claimants})
-        if len(claimants) < 2:
-            continue
         winners = [c for c in claimants if supersedes(c[1])]
         if len(winners) == 1:
             superseded |= {c for c in claimants if c is not winners[0]}

@@ -37,7 +37,7 @@ from recon.landing import InputFile, date_folder_files, discover
 from recon.rules import RULES_DIR, RuleSet, load_rules
 from recon.schema import replaced_tables, warehouse_tables
 from recon.targets import GcsLanding, Landing, WarehouseTarget, open_warehouse, warehouse_exists
-from segregation.filings import filed_lines_table
+from segregation.filings import FILED_LINES_SCHEMA, filed_lines_table
 from segregation.lines import source_tables as segregation_sources
 
 EXIT_OK = 0
@@ -406,8 +406,9 @@ def _check_outputs(outputs: dict[str, pa.Table], reports: list[dict]) -> None:
             invariant(per_file.get(report["rel_path"]) == report["rows_read"],
                       f"{report['rel_path']}: read {report['rows_read']} rows, conservation accounts for "
                       f"{per_file.get(report['rel_path'])}")
-    matched = [(m["recon"], r) for m in outputs["recon_matches"].to_pylist()
-               for side in ("clearing_records", "bank_records", "ledger_records") for r in m[side]]
+    sides = ("clearing_records", "bank_records", "ledger_records")
+    matched = [(m["recon"], r) for m in outputs["recon_matches"].select(["recon", *sides]).to_pylist()
+               for side in sides for r in m[side]]
     invariant(len(matched) == len(set(matched)), "a record is in two matches of one recon")
     for name, key in (("recon_matches", "match_id"), ("recon_breaks", "break_id")):
         ids = outputs[name].column(key).to_pylist()
@@ -418,36 +419,36 @@ def _problems(document: dict) -> list[Problem]:
     return sorted({Problem(**p) for p in document["problems"]})
 
 
-def _previous_breaks(ctx: DayContext) -> pa.Table:
-    """The previous business day's published breaks (empty for a new warehouse): the age of today's breaks and the
-    item breaks carried into today's matching."""
-    schema = warehouse_tables()["recon_breaks"].arrow_schema()
-    schema = pa.schema([field for field in schema if field.name != "business_date"])
+def _warehouse_sources(ctx: DayContext) -> dict[str, pa.Table]:
+    """The match stage's inputs from the warehouse, read in one open (empty for a new warehouse): the previous
+    business day's published breaks (the age of today's breaks and the item breaks carried into today's matching),
+    people's decisions recorded for the business date or earlier (the SQL keeps those in force for the day) and the
+    latest filing of each class of the date."""
+    tables = warehouse_tables()
+    breaks = pa.schema([field for field in tables["recon_breaks"].arrow_schema() if field.name != "business_date"])
+    decisions = tables["decisions"].arrow_schema()
     if not warehouse_exists(ctx.warehouse):
-        return schema.empty_table()
+        return {"src_warehouse__previous_breaks": breaks.empty_table(),
+                "src_warehouse__decisions": decisions.empty_table(),
+                "src_warehouse__seg_filed_lines": FILED_LINES_SCHEMA.empty_table()}
     with open_warehouse(ctx.warehouse) as target:
-        rows = target.read_partition("recon_breaks", calendar.previous_business_day(ctx.business_date))
-    return pa.Table.from_pylist([{c: row[c] for c in schema.names} for row in rows], schema=schema)
-
-
-def _decisions(ctx: DayContext) -> pa.Table:
-    """People's decisions recorded for the business date or earlier (the SQL keeps those in force for the day)."""
-    schema = warehouse_tables()["decisions"].arrow_schema()
-    if not warehouse_exists(ctx.warehouse):
-        return schema.empty_table()
-    with open_warehouse(ctx.warehouse) as target:
-        return pa.Table.from_pylist(target.read_until("decisions", ctx.business_date), schema=schema)
+        previous = target.read_partition("recon_breaks", calendar.previous_business_day(ctx.business_date))
+        return {
+            "src_warehouse__previous_breaks": pa.Table.from_pylist(
+                [{c: row[c] for c in breaks.names} for row in previous], schema=breaks),
+            "src_warehouse__decisions": pa.Table.from_pylist(target.read_until("decisions", ctx.business_date),
+                                                             schema=decisions),
+            "src_warehouse__seg_filed_lines": filed_lines_table(target, ctx.business_date),
+        }
 
 
 def match(ctx: DayContext) -> dict:
     """Run every reconciliation over the validated tables and check conservation before anything is published."""
     validated = _read_json(ctx.work_dir / "validated.json")
     sources = _read_tables(ctx.work_dir / "validated")
-    sources["src_warehouse__previous_breaks"] = _previous_breaks(ctx)
-    sources["src_warehouse__decisions"] = _decisions(ctx)
+    sources.update(_warehouse_sources(ctx))
     # the decisions are an input of the run: publish records them in the manifest
     _write_json(ctx.work_dir / "decisions.json", sources["src_warehouse__decisions"].to_pylist())
-    sources["src_warehouse__seg_filed_lines"] = filed_lines_table(ctx.warehouse, ctx.business_date)
     run_id = _read_json(ctx.work_dir / "landed.json")["attempt"]["run_id"]
     outputs = compute(sources, load_rules(ctx.rules_dir), ctx.business_date, _problems(validated),
                       engine=open_engine(ctx.warehouse, run_id, ctx.business_date))

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from recon.errors import ConfigError, FcmReconError
 from recon.schema import warehouse_tables
-from recon.targets import WarehouseTarget, open_warehouse, warehouse_exists
+from recon.targets import WarehouseTarget
 from recon.warehouse import DuckDBWarehouse
 
 FILED_LINE_COLUMNS = ("line_order", "line", "label", "role", "currency", "amount", "amount_usd")
@@ -92,12 +92,9 @@ def filed_lines(filing: dict) -> list[dict]:
             for line in json.loads(filing["lines"])]
 
 
-def filed_lines_table(warehouse: WarehouseTarget, business_date: date) -> pa.Table:
-    """The latest filing of each class of ``business_date`` as flat rows (empty for a new warehouse)."""
-    if not warehouse_exists(warehouse):
-        return FILED_LINES_SCHEMA.empty_table()
-    with open_warehouse(warehouse) as target:
-        filings = latest_filings(target, business_date)
+def filed_lines_table(target: object, business_date: date) -> pa.Table:
+    """The latest filing of each class of ``business_date`` in the open warehouse ``target`` as flat rows."""
+    filings = latest_filings(target, business_date)
     rows = [{"seg_class": seg_class, "line": line["line"], "currency": line["currency"], "amount": line["amount"],
              "amount_usd": line["amount_usd"], "run_id": filing["run_id"], "filed_by": filing["filed_by"],
              "filed_at": filing["filed_at"]}
