@@ -47,7 +47,7 @@ from recon.rules import RuleSet
 from recon.schema import Table, replaced_tables, warehouse_tables
 from recon.sqlmodels import upstream
 from recon.targets import BigQueryTarget
-from recon.warehouse import COMPLETED_STATUSES, _conform, _row_text
+from recon.warehouse import COMPLETED_STATUSES, _conform, row_text
 
 EMULATOR_HOST_VARIABLE = "BIGQUERY_EMULATOR_HOST"
 RETRY_SECONDS_VARIABLE = "FCM_RECON_BIGQUERY_RETRY_SECONDS"
@@ -150,7 +150,7 @@ def rows_hash(rows: list[dict]) -> str:
     """SHA-256 of rows as :meth:`recon.warehouse.DuckDBWarehouse.partition_hash` computes it."""
     digest = hashlib.sha256()
     for row in rows:
-        digest.update(_row_text(row).encode() + b"\n")
+        digest.update(row_text(row).encode() + b"\n")
     return digest.hexdigest()
 
 

@@ -71,7 +71,8 @@ def _conform(table: Table, data: pa.Table, business_date: date) -> pa.Table:
 
 
 # a partition's rows as hashed: compact JSON, keys sorted, non-JSON values (decimals, dates) as their str()
-_ROW_ENCODER = json.JSONEncoder(default=str, sort_keys=True, separators=(",", ":"))
+# a row as the partition hashes read it (one encoder for every row of every warehouse)
+row_text = json.JSONEncoder(default=str, sort_keys=True, separators=(",", ":")).encode
 
 
 class DuckDBWarehouse:
@@ -183,7 +184,7 @@ class DuckDBWarehouse:
         """SHA-256 of a table's partition exported in key order: equal hashes mean equal contents."""
         digest = hashlib.sha256()
         for row in self.read_partition(name, business_date):
-            digest.update(_ROW_ENCODER.encode(row).encode() + b"\n")
+            digest.update(row_text(row).encode() + b"\n")
         return digest.hexdigest()
 
     def runs(self, business_date: date | None = None) -> list[dict]:
