@@ -19,9 +19,10 @@ with cycles as (
     where status = 'DUE'
 ),
 
--- the legs of each side, inlined with the side pushed into their aggregation
-bank as (
+-- each side's legs (the view inlined, each side's filter pushed into its aggregation)
+legs as (
     select
+        side,
         bank_account_id,
         currency,
         reference,
@@ -31,21 +32,14 @@ bank as (
         case when len(source_files) = 1 then source_files[1] end as source_file,
         case when len(source_files) > 1 then source_files end as source_files
     from int_dco_legs
-    where side = 'BANK'
+),
+
+bank as (
+    select * from legs where side = 'BANK'
 ),
 
 ledger as (
-    select
-        bank_account_id,
-        currency,
-        reference,
-        amount,
-        case when len(records) = 1 then records[1] end as record_id,
-        case when len(records) > 1 then records end as records,
-        case when len(source_files) = 1 then source_files[1] end as source_file,
-        case when len(source_files) > 1 then source_files end as source_files
-    from int_dco_legs
-    where side = 'LEDGER'
+    select * from legs where side = 'LEDGER'
 ),
 
 rule_pass as (
