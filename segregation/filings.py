@@ -14,14 +14,11 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pyarrow as pa
 
-from recon.errors import ConfigError, FcmReconError
-from recon.schema import warehouse_tables
-from recon.targets import WarehouseTarget
-from recon.warehouse import DuckDBWarehouse
+from recon.errors import FcmReconError
+from recon.targets import WarehouseTarget, open_warehouse
 
 FILED_LINE_COLUMNS = ("line_order", "line", "label", "role", "currency", "amount", "amount_usd")
 FILED_LINES_SCHEMA = pa.schema([
@@ -48,11 +45,9 @@ def _lines_json(rows: list[dict]) -> str:
 
 def mark_filed(warehouse: WarehouseTarget, business_date: date, classes: tuple[str, ...], filed_by: str,
                filed_at: datetime) -> list[dict]:
-    """Append a filing of each class's published statement of ``business_date``; returns the rows appended.
-    The embedded DuckDB warehouse only: a BigQuery dataset's filings are appended by the publishing service."""
-    if not isinstance(warehouse, Path):
-        raise ConfigError(f"{warehouse}: marking a statement filed writes to a local DuckDB warehouse only")
-    with DuckDBWarehouse(warehouse) as target:
+    """Append a filing of each class's published statement of ``business_date`` to the warehouse (DuckDB or
+    BigQuery); returns the rows appended."""
+    with open_warehouse(warehouse) as target:
         runs = target.runs(business_date)
         if not runs:
             raise FilingError(f"no run of {business_date} in {warehouse}: run the day before marking it filed")
@@ -68,10 +63,7 @@ def mark_filed(warehouse: WarehouseTarget, business_date: date, classes: tuple[s
             filings.append({"business_date": business_date, "seg_class": seg_class, "run_id": run["run_id"],
                             "manifest_hash": run["manifest_hash"], "filed_by": filed_by, "filed_at": filed_at,
                             "lines": _lines_json(rows)})
-        table = pa.Table.from_pylist(filings, schema=warehouse_tables()["seg_filings"].arrow_schema())
-        target.connection.register("filing_rows", table)
-        target.connection.execute("insert into seg_filings by name select * from filing_rows")
-        target.connection.unregister("filing_rows")
+        target.append("seg_filings", filings)
     return filings
 
 

@@ -140,3 +140,28 @@ def test_the_bigquery_warehouse_has_the_duckdb_warehouses_interface() -> None:
         if not name.startswith("_"):
             assert list(inspect.signature(getattr(BigQueryWarehouse, name)).parameters) == list(
                 inspect.signature(method).parameters), name
+
+
+def test_a_statement_is_marked_filed_in_bigquery(published: dict, bigquery_emulator: str, capsys) -> None:
+    """`statement --mark-filed` on a BigQuery warehouse appends one seg_filings row per class to the dataset, naming
+    the date's latest run and holding its statement lines as published (equal to the DuckDB warehouse's)."""
+    from recon.cli import main
+    from segregation.filings import filed_lines, latest_filings
+
+    warehouse = f"bigquery://{PROJECT}/recon"
+    assert main(["statement", "--date", DAY.isoformat(), "--warehouse", warehouse, "--mark-filed",
+                 "--by", "Jane Compliance"]) == 0
+    assert capsys.readouterr().out.count("filed by Jane Compliance") == 3
+    with BigQueryWarehouse(published["target"]) as cloud, DuckDBWarehouse(published["reference"]) as local:
+        filings = latest_filings(cloud, DAY)
+        assert sorted(filings) == ["CLEARED_SWAPS", "SECURED", "SEG"]
+        assert {f["run_id"] for f in filings.values()} == {published["second"]["run_id"]}
+        local_lines = local.read_partition("seg_statement_lines", DAY)
+        for seg_class, filing in filings.items():
+            assert filing["filed_by"] == "Jane Compliance"
+            assert sorted((line["line"], line["currency"], line["amount"]) for line in filed_lines(filing)) == sorted(
+                (row["line"], row["currency"], row["amount"]) for row in local_lines if row["seg_class"] == seg_class)
+    rows = emulator_client(bigquery_emulator).query(
+        f"SELECT seg_class, filed_by FROM `{PROJECT}.recon.seg_filings` ORDER BY seg_class").result()
+    assert [tuple(row.values()) for row in rows] == [
+        ("CLEARED_SWAPS", "Jane Compliance"), ("SECURED", "Jane Compliance"), ("SEG", "Jane Compliance")]
