@@ -16,7 +16,8 @@ Parsing and validating a day depend on nothing but its files, so from the first 
 together, :func:`recon.validate.run_suites_of_days`), while this process matches and publishes the day before; each
 day's run then takes the worker's outputs over in its parse and validate stages when they were made from exactly the
 files its land stage listed (else it does the work itself). Days still publish one by one, in order, under the
-lock, each as ``fcm-recon run`` would publish it.
+lock, each as ``fcm-recon run`` would publish it. The two processes split the cores (:data:`THREADS_EACH`), and this
+one opens a DuckDB warehouse once for the whole range (:func:`recon.targets.held_warehouse`).
 """
 
 from __future__ import annotations
@@ -40,17 +41,22 @@ from recon.errors import ConfigError, FcmReconError
 from recon.landing import InputFile, date_folder_files, discover
 from recon.locks import LOCK_TIMEOUT_SECONDS_DEFAULT, warehouse_lock
 from recon.observability import log_event, logger
-from recon.pipeline import run_day
+from recon.pipeline import memory_limits, run_day
 from recon.rules import RULES_DIR, load_rules
 from recon.sqlmodels import load_models
 from recon.stages import (DayContext, day_fingerprint, landed_files, parse_files, prepared_key, reports_folder,
                           validate_folders)
-from recon.targets import GcsLanding, Landing, WarehouseTarget, open_warehouse
+from recon.targets import GcsLanding, Landing, WarehouseTarget, held_warehouse, open_warehouse
+from recon.warehouse import duckdb_threads
 
 RAN, SKIPPED, FAILED, NOT_RUN = "RAN", "SKIPPED", "FAILED", "NOT_RUN"
 DAYS_MAX = 10_000  # a backfill of more days than this is a typing mistake
 PREPARE_BATCH_DAYS = 5  # days the worker validates together (the first alone: the backfill waits for it)
 PREPARE_AHEAD_DAYS = 2 * PREPARE_BATCH_DAYS  # days prepared and not yet taken, at most (bounds the disk they use)
+# the threads of each of the two processes (this one's DuckDB, the worker's Polars): half the cores each, so that
+# neither waits for a core the other holds (on two busy cores, one DuckDB thread built a day's models in no more
+# wall time than two, for a tenth less CPU)
+THREADS_EACH = max(1, len(os.sched_getaffinity(0)) // 2)
 
 
 @dataclass(frozen=True)
@@ -279,7 +285,8 @@ class _Prepared:
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", "from recon.backfill import serve_prepare; serve_prepare()"],
-                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(write_end,), text=True)
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(write_end,), text=True,
+                env=dict(os.environ, POLARS_MAX_THREADS=str(THREADS_EACH)))
         finally:
             os.close(write_end)
         self.reports = os.fdopen(read_end, encoding="utf-8")
@@ -322,7 +329,13 @@ def run_backfill(start: date, end: date, landing: Landing, warehouse: WarehouseT
     began = time.monotonic()
     days = business_days_in(start, end)
     outcomes: list[DayOutcome] = []
+    # the warehouse stays open from the first day to the last, held to the run's memory limit as each day's own
+    # DuckDB connections are
     with warehouse_lock(warehouse, f"backfill {start}..{end}", options.lock_timeout_seconds), \
+            duckdb_threads(THREADS_EACH), \
+            tempfile.TemporaryDirectory(prefix="fcm-recon-backfill-spill-") as spill, \
+            memory_limits(Path(spill), options.memory_limit), \
+            held_warehouse(warehouse), \
             _Prepared(landing, days, options.strict, options.rules_dir) as prepared, \
             _beside_the_bar(), \
             tqdm(total=len(days), unit="day", desc="backfill", file=sys.stderr, disable=not options.progress) as bar:

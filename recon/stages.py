@@ -406,13 +406,21 @@ def _check_outputs(outputs: dict[str, pa.Table], reports: list[dict]) -> None:
             invariant(per_file.get(report["rel_path"]) == report["rows_read"],
                       f"{report['rel_path']}: read {report['rows_read']} rows, conservation accounts for "
                       f"{per_file.get(report['rel_path'])}")
-    sides = ("clearing_records", "bank_records", "ledger_records")
-    matched = [(m["recon"], r) for m in outputs["recon_matches"].select(["recon", *sides]).to_pylist()
-               for side in sides for r in m[side]]
-    invariant(len(matched) == len(set(matched)), "a record is in two matches of one recon")
+    matches = outputs["recon_matches"]
+    matched = pa.concat_tables(_recon_records(matches, side) for side in ("clearing_records", "bank_records",
+                                                                         "ledger_records"))
+    invariant(matched.group_by(["recon", "record"]).aggregate([]).num_rows == matched.num_rows,
+              "a record is in two matches of one recon")
     for name, key in (("recon_matches", "match_id"), ("recon_breaks", "break_id")):
-        ids = outputs[name].column(key).to_pylist()
-        invariant(len(ids) == len(set(ids)), f"{name}: {key} is not unique")
+        ids = outputs[name].column(key)
+        invariant(pc.count_distinct(ids, mode="all").as_py() == len(ids), f"{name}: {key} is not unique")
+
+
+def _recon_records(matches: pa.Table, side: str) -> pa.Table:
+    """(recon, record) for each record id of a side's lists of ``recon_matches``."""
+    records = matches.column(side).combine_chunks()
+    return pa.table({"recon": matches.column("recon").take(pc.list_parent_indices(records)),
+                     "record": pc.list_flatten(records)})
 
 
 def _problems(document: dict) -> list[Problem]:

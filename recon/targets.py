@@ -10,6 +10,9 @@ for a GCS landing. A text that names a cloud scheme but is malformed is refused,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +32,9 @@ BIGQUERY_SCHEME = "bigquery://"
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]")
 _PROJECT = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]")
 _DATASET = re.compile(r"[A-Za-z0-9_]{1,1024}")
+
+# the DuckDB warehouse of the enclosing held_warehouse block, open (None outside one)
+_HELD: ContextVar[DuckDBWarehouse | None] = ContextVar("held_warehouse", default=None)
 
 
 @dataclass(frozen=True)
@@ -95,14 +101,32 @@ def parse_warehouse(text: str | Path) -> WarehouseTarget:
     return BigQueryTarget(project, dataset)
 
 
-def open_warehouse(target: WarehouseTarget) -> DuckDBWarehouse | BigQueryWarehouse:
-    """The warehouse a target names, opened (tables created if missing). Use as a context manager."""
+def open_warehouse(target: WarehouseTarget) -> AbstractContextManager[DuckDBWarehouse | BigQueryWarehouse]:
+    """The warehouse a target names, opened (tables created if missing). Use as a context manager. Inside a
+    :func:`held_warehouse` block of the same DuckDB file, its connection, left open at the end of the ``with``."""
     if isinstance(target, BigQueryTarget):
         from recon.bigquery import BigQueryWarehouse
 
         return BigQueryWarehouse(target)
     _refuse_mangled(str(target), BIGQUERY_SCHEME)  # Path("bigquery://p/d") must not become a local file
-    return DuckDBWarehouse(target)
+    held = _HELD.get()
+    return nullcontext(held) if held is not None and held.path == target else DuckDBWarehouse(target)
+
+
+@contextmanager
+def held_warehouse(target: WarehouseTarget) -> Iterator[None]:
+    """Inside the block, :func:`open_warehouse` of a DuckDB ``target`` hands out one connection, opened here and
+    closed at the block's end, instead of opening the file each time (a backfill's day opened it five times: 0.03 s
+    each, and a checkpoint at each close). A BigQuery target is opened as usual."""
+    if isinstance(target, BigQueryTarget):
+        yield
+        return
+    with open_warehouse(target) as warehouse:
+        token = _HELD.set(warehouse)
+        try:
+            yield
+        finally:
+            _HELD.reset(token)
 
 
 def warehouse_exists(target: WarehouseTarget) -> bool:

@@ -25,8 +25,19 @@ from recon.schema import Table, replaced_tables, warehouse_tables
 # attempts (a RUNNING row when an attempt starts, then its COMPLETED* row, or FAILED when it did not publish)
 COMPLETED_STATUSES = ("COMPLETED", "COMPLETED_WITH_REJECTIONS")
 
-# the DuckDB settings of the enclosing duckdb_limits block (none outside one)
+# the DuckDB settings of the enclosing duckdb_limits and duckdb_threads blocks (none outside one)
 _LIMITS: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("duckdb_limits", default=())
+
+
+@contextmanager
+def duckdb_threads(threads: int) -> Iterator[None]:
+    """Inside the block, every connection :func:`connect` opens runs its queries on at most ``threads`` threads (a
+    backfill leaves the machine's other cores to its worker process)."""
+    token = _LIMITS.set((*_LIMITS.get(), ("threads", str(threads))))
+    try:
+        yield
+    finally:
+        _LIMITS.reset(token)
 
 
 @contextmanager
@@ -43,7 +54,7 @@ def duckdb_limits(memory_limit: str | None, temp_directory: Path) -> Iterator[No
     except (duckdb.ParserException, duckdb.InvalidInputException) as error:
         raise ConfigError(f"--memory-limit {memory_limit}: {error}") from None
     temp_directory.mkdir(parents=True, exist_ok=True)
-    token = _LIMITS.set(settings)
+    token = _LIMITS.set((*_LIMITS.get(), *settings))
     try:
         yield
     except duckdb.OutOfMemoryException as error:
@@ -54,8 +65,8 @@ def duckdb_limits(memory_limit: str | None, temp_directory: Path) -> Iterator[No
 
 
 def connect(database: str = ":memory:") -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection to ``database`` (in memory by default) with the limits of the enclosing
-    :func:`duckdb_limits` block."""
+    """A DuckDB connection to ``database`` (in memory by default) with the settings of the enclosing
+    :func:`duckdb_limits` and :func:`duckdb_threads` blocks."""
     return duckdb.connect(database, config=dict(_LIMITS.get()))
 
 
@@ -73,6 +84,37 @@ def _conform(table: Table, data: pa.Table, business_date: date) -> pa.Table:
 # a partition's rows as hashed: compact JSON, keys sorted, non-JSON values (decimals, dates) as their str()
 # a row as the partition hashes read it (one encoder for every row of every warehouse)
 row_text = json.JSONEncoder(default=str, sort_keys=True, separators=(",", ":")).encode
+
+
+def _rows_sql(name: str, compare: str) -> str:
+    """The query of a table's rows whose business_date ``compare`` (=, <=) the parameter, in a total order: the key
+    first, then every column."""
+    table = warehouse_tables()[name]
+    order = ", ".join([*table.key, *table.column_names])
+    return f"select * from {name} where business_date {compare} ? order by {order}"
+
+
+def rows_text(rows: pa.Table) -> str:
+    """The lines :data:`row_text` gives for the rows (each row a dict of its columns; a newline after each), built a
+    column at a time: the columns in row_text's key order, each distinct value of a column encoded once (a
+    partition's rows repeat dates, codes and amounts)."""
+    columns = [_column_texts(name, rows.column(name)) for name in sorted(rows.column_names)]
+    return "".join(f"{{{line}}}\n" for line in map(",".join, zip(*columns)))
+
+
+def _column_texts(name: str, column: pa.ChunkedArray) -> list[str]:
+    """``"name":value`` for each row, as :data:`row_text` writes the column within a row."""
+    prefix = row_text(name) + ":"
+    if pa.types.is_list(column.type):  # each list from its items' texts (row_text joins them with ",")
+        lists = column.combine_chunks()
+        items = [row_text(value) for value in lists.values.to_pylist()]
+        offsets, valid = lists.offsets.to_pylist(), lists.is_valid().to_pylist()
+        return [f"{prefix}[{','.join(items[start:end])}]" if ok else f"{prefix}null"
+                for start, end, ok in zip(offsets, offsets[1:], valid)]
+    encoded = column.combine_chunks().dictionary_encode()
+    texts = [prefix + row_text(value) for value in encoded.dictionary.to_pylist()]
+    null = prefix + "null"
+    return [null if index is None else texts[index] for index in encoded.indices.to_pylist()]
 
 
 class DuckDBWarehouse:
@@ -162,30 +204,21 @@ class DuckDBWarehouse:
 
     def read_partition(self, name: str, business_date: date) -> list[dict]:
         """A table's rows for one date, in a total order: the key first, then every column."""
-        table = warehouse_tables()[name]
-        order = ", ".join([*table.key, *table.column_names])
-        cursor = self.connection.execute(
-            f"select * from {name} where business_date = ? order by {order}", [business_date]
-        )
+        cursor = self.connection.execute(_rows_sql(name, "="), [business_date])
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
     def read_until(self, name: str, business_date: date) -> list[dict]:
         """A table's rows of ``business_date`` and every earlier date, in the key order of :meth:`read_partition`."""
-        table = warehouse_tables()[name]
-        order = ", ".join([*table.key, *table.column_names])
-        cursor = self.connection.execute(
-            f"select * from {name} where business_date <= ? order by {order}", [business_date]
-        )
+        cursor = self.connection.execute(_rows_sql(name, "<="), [business_date])
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
     def partition_hash(self, name: str, business_date: date) -> str:
-        """SHA-256 of a table's partition exported in key order: equal hashes mean equal contents."""
-        digest = hashlib.sha256()
-        for row in self.read_partition(name, business_date):
-            digest.update(row_text(row).encode() + b"\n")
-        return digest.hexdigest()
+        """SHA-256 of a table's partition exported in key order (a line of :data:`row_text` for each row of
+        :meth:`read_partition`): equal hashes mean equal contents."""
+        rows = self.connection.sql(_rows_sql(name, "="), params=[business_date]).to_arrow_table()
+        return hashlib.sha256(rows_text(rows).encode()).hexdigest()
 
     def runs(self, business_date: date | None = None) -> list[dict]:
         """The completed runs (the manifest chain) in chain order, optionally for one date."""
