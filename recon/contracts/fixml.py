@@ -19,8 +19,9 @@ well-formed, no DTD, no network, size limits) and hands over its text a piece at
 :class:`_FixmlScan` follows the structure through that text and takes each message whole: a ``PosRpt`` in plain
 markup is read by its shape (:func:`_fast_position`: the plan found once per shape by lxml, checked against the lxml
 path on its first message, is one pattern that matches the whole message and captures its values; the messages that
-follow are read by it straight from the text, see :meth:`_FixmlScan._planned`); any other message is parsed
-alone by lxml into ``(parent, tag, attributes)`` nodes for its message parser, which also tells every quarantine. So
+follow are read by it straight from the text, see :meth:`_FixmlScan._planned`); any other message becomes
+``(parent, tag, attributes)`` nodes for its message parser, which also tells every quarantine: read by its markup's
+shape when it is plain (:func:`_shaped_nodes`, the shape found once by lxml), else parsed alone by lxml. So
 memory holds two pieces of text and one message, plus the record-id index, whose size is fixed (see
 :class:`_SeenIds`: the ids themselves go to a temporary file). A Python callback per element (an lxml parser target,
 or ``iterparse`` with element access) cost more than the parse itself, which is why FIXML reads text.
@@ -166,9 +167,10 @@ class _FixmlScan:
 
     Above message level it reads markup with :data:`_TOKEN` (the root, batches, ``Hdr``, anything skipped); a message
     is taken whole, from its start tag to its end tag, and read by :func:`_fast_position` (a PosRpt in plain markup:
-    no comment, entity or empty value) or else parsed by lxml (:func:`recon.contracts.xmlsafe.parse_fragment`, with
-    the namespace declarations in scope) into ``(parent, tag, attributes)`` nodes for its message parser. After a
-    message, the PosRpts that follow in the shape of the last one _fast_position read are read by :meth:`_planned`.
+    no comment, entity or empty value) or else turned into ``(parent, tag, attributes)`` nodes for its message
+    parser: by its markup's shape (:func:`_shaped_nodes`) or by lxml (:func:`recon.contracts.xmlsafe.parse_fragment`,
+    with the namespace declarations in scope). After a message, the PosRpts that follow in the shape of the last one
+    _fast_position read are read by :meth:`_planned`.
     """
 
     def __init__(self, source_file: str) -> None:
@@ -266,7 +268,7 @@ class _FixmlScan:
         if fast is not None:
             self.plan, parsed = fast
         else:
-            attributes, nodes = _nodes(self._parse(text))
+            attributes, nodes = (_shaped_nodes(text) if plain else None) or _nodes(self._parse(text))
             try:
                 parsed = parse(attributes, nodes, location)
             except _BadValue as bad:
@@ -666,12 +668,9 @@ class _Plan(NamedTuple):
 def _fast_position(text: str, location: str) -> tuple[_Plan, Parsed] | None:
     """A plain PosRpt read by its shape's plan, and the plan; None when it is not plain, its shape has no plan or
     the plan does not read it (the lxml path then reads it, and quarantines it with the full story)."""
-    if len(text) > _FAST_CHARS_MAX or "&" in text or '""' in text:
+    parts = _plain_parts(text) if '""' not in text else None
+    if parts is None:
         return None
-    parts = text.split('"')
-    if ("\n" in text or "\t" in text or "\r" in text) and any(
-            character in value for value in parts[1::2] for character in "\t\n\r"):
-        return None  # XML normalises these in values: let lxml read them
     skeleton = '"'.join(parts[::2])
     shape = _SHAPES.get(skeleton, _UNSEEN)
     if shape is _UNSEEN:
@@ -703,6 +702,19 @@ def _fast_position(text: str, location: str) -> tuple[_Plan, Parsed] | None:
             shape.plans[decisions] = plan if same else None
         return (plan, parsed) if same else None
     return plan, parsed
+
+
+def _plain_parts(text: str) -> list[str] | None:
+    """A plain message split at its double quotes: markup (even parts) and attribute values (odd parts) as lxml
+    reads them; None for a long message (the shape caches hold no large markup) or one with an entity or a tab or
+    line break in a value (XML unescapes and normalises those: lxml reads it)."""
+    if len(text) > _FAST_CHARS_MAX or "&" in text:
+        return None
+    parts = text.split('"')
+    if ("\n" in text or "\t" in text or "\r" in text) and any(
+            character in value for value in parts[1::2] for character in "\t\n\r"):
+        return None
+    return parts
 
 
 def _planned_position(plan: _Plan, values: tuple[str, ...]) -> tuple[tuple[object, ...], list[str]]:
@@ -804,6 +816,60 @@ def _picker(indices: list[int]) -> Callable[[Sequence[str | None]], tuple]:
 
 
 _SHAPES: dict[str, _Shape | None] = {}
+
+
+# ---- plain messages of any type: their nodes read by their shape ----
+#
+# Split at its double quotes (_plain_parts), a plain message of another type than PosRpt, or a PosRpt no plan
+# reads, gives its markup and its values too. Messages of one markup have the same elements and attributes, each
+# attribute's value one of the parts: _node_shape finds which, once per markup, by running _nodes on the message
+# with a placeholder for every value, and keeps the shape only when it reads its first message as lxml does;
+# _shaped_nodes then gives what _nodes(parse_fragment(text)) gives, with no parser in between (a TrdCaptRpt's parse
+# and nodes were half of its reading).
+
+
+class _NodeShape(NamedTuple):
+    """A message's markup: the names of its attributes and of each element's, with where each value stands among
+    the message's values (its odd parts), and each element's parent and tag (local names, as :func:`_nodes`)."""
+
+    attributes: tuple[tuple[str, int], ...]
+    nodes: tuple[tuple[str, str, tuple[tuple[str, int], ...]], ...]
+
+    def read(self, values: list[str]) -> tuple[Attributes, list[Node]]:
+        """The message's attributes and nodes, from its values."""
+        return ({name: values[at] for name, at in self.attributes},
+                [(parent, tag, {name: values[at] for name, at in names}) for parent, tag, names in self.nodes])
+
+
+def _shaped_nodes(text: str) -> tuple[Attributes, list[Node]] | None:
+    """:func:`_nodes` of a plain message read by its markup's shape; None when no shape reads it (lxml then does)."""
+    parts = _plain_parts(text)
+    if parts is None:
+        return None
+    skeleton = '"'.join(parts[::2])
+    shape = _NODE_SHAPES.get(skeleton, _UNSEEN)
+    if shape is _UNSEEN:
+        shape = _node_shape(parts, text) if len(_NODE_SHAPES) < _SHAPES_MAX else None
+        if len(_NODE_SHAPES) < _SHAPES_MAX:
+            _NODE_SHAPES[skeleton] = shape
+    return None if shape is None else shape.read(parts[1::2])
+
+
+def _node_shape(parts: list[str], text: str) -> _NodeShape | None:
+    """The shape of a plain message's markup, checked against lxml's reading of ``text`` (None: no shape)."""
+    message = _placeholder_message(parts)
+    if message is None:
+        return None
+
+    def positions(node: Attributes) -> tuple[tuple[str, int], ...]:  # a placeholder names its part: 2 * value + 1
+        return tuple((name, (int(value[1:]) - 1) // 2) for name, value in node.items())
+
+    attributes, nodes = _nodes(message)
+    shape = _NodeShape(positions(attributes), tuple((parent, tag, positions(node)) for parent, tag, node in nodes))
+    return shape if shape.read(parts[1::2]) == _nodes(parse_fragment(text)) else None
+
+
+_NODE_SHAPES: dict[str, _NodeShape | None] = {}
 
 
 def _allocation_reports(attributes: Attributes, nodes: list[Node], location: str) -> Parsed:

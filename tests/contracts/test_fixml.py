@@ -369,8 +369,9 @@ def test_fixml_record_ids_stay_exact_across_the_ids_on_disk(monkeypatch: pytest.
 
 
 def _lxml_path_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every message read by lxml and its message parser (the fast path switched off)."""
+    """Every message read by lxml and its message parser (the fast path and the node shapes switched off)."""
     monkeypatch.setattr(fixml, "_fast_position", lambda text, location: None)
+    monkeypatch.setattr(fixml, "_shaped_nodes", lambda text: None)
 
 
 def _varied_batch() -> bytes:
@@ -398,6 +399,25 @@ def _varied_batch() -> bytes:
     return _batch(*plain, *odd, *plain)
 
 
+def _varied_trades() -> bytes:
+    """TrdCaptRpt messages whose nodes a shape must either read exactly or leave to lxml."""
+    plain = [_trade(trade=f'LastQty="{n + 1}" LastPx="4.{n}" TransTyp="{n % 3}"', side=str(1 + n % 2))
+             for n in range(6)]
+    odd = [
+        _trade(parties='<Pty R="38" ID="A&amp;B"/>'),  # an entity
+        _trade(extra='Acct="line\nbreak"'),  # normalised to a space by XML
+        _trade(extra='Acct="tab\there"'),  # normalised to a space by XML
+        _trade(trade='LastQty="4x" LastPx="1" TransTyp="0"'),  # quarantined
+        _trade(extra='Acct=""'),  # an empty value
+        _trade(parties='<Pty R="24" Src="H" ID="X"/><Pty R="24" ID="ACC2"/>'),  # another party shape
+        _trade().replace("><", ">\n  <"),  # pretty-printed
+        _trade(trade="LastQty='3' LastPx='2' TransTyp='0'"),  # single quotes
+        _trade(extra='Note="a > b"'),  # markup characters in a value
+        _trade().replace("<RptSide", "<!-- c --><RptSide"),  # a comment
+    ]
+    return _batch(*plain, *odd, *plain)
+
+
 def _batches() -> bytes:
     """Two batches of plain PosRpt messages, then one outside any batch."""
     first, second = (_batch(*(_position(n, account=f"B{batch}") for n in range(5))) for batch in (1, 2))
@@ -408,13 +428,16 @@ def _batches() -> bytes:
 @pytest.mark.parametrize("name", ["fixspec_posrpt_batch_example.xml", "cmestp_single_trade_capture_report.xml",
                                   "cmestp_trade_legs_trade_capture_report.xml",
                                   "jspurefix_cme_allocrpt_confirm_to_executing_firm.xml",
-                                  "jspurefix_cme_mktdatafull_settlement_prices.xml", "varied", "batches",
-                                  "generated"])
+                                  "jspurefix_cme_mktdatafull_settlement_prices.xml", "varied", "trades",
+                                  "batches", "generated"])
 def test_fixml_fast_path_gives_the_records_of_the_lxml_path(samples_dir: Path, tmp_path: Path, name: str,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """Records, ids, order, locations, counts and problems are the same with the PosRpt fast path and without it."""
+    """Records, ids, order, locations, counts and problems are the same with the PosRpt fast path and the node
+    shapes and without them."""
     if name == "varied":
         source: Path | bytes = _varied_batch()
+    elif name == "trades":
+        source = _varied_trades()
     elif name == "batches":
         source = _batches()
     elif name == "generated":
@@ -431,21 +454,32 @@ def test_fixml_fast_path_gives_the_records_of_the_lxml_path(samples_dir: Path, t
 
 
 def test_fixml_fast_path_reads_our_generators_positions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The generator's PosRpt shape is read by the fast path (no lxml parse per message) and plain odd forms not."""
-    parsed_by_lxml = []
-    parse = fixml._FixmlScan._parse
+    """The generator's PosRpt shape is read by the fast path (no lxml parse per message) and plain odd forms not;
+    of those, only what XML unescapes or normalises (and markup that is not plain) is parsed by lxml, the others'
+    nodes are read by their shapes."""
+    not_planned, parsed_by_lxml = [], []
+    parse, shaped = fixml._FixmlScan._parse, fixml._shaped_nodes
 
     def counting(scan: fixml._FixmlScan, text: str) -> object:
         if text.startswith("<PosRpt"):
             parsed_by_lxml.append(text.split('"', 2)[1])
         return parse(scan, text)
 
+    def shaping(text: str) -> object:
+        if text.startswith("<PosRpt"):
+            not_planned.append(text.split('"', 2)[1])
+        return shaped(text)
+
     monkeypatch.setattr(fixml._FixmlScan, "_parse", counting)
+    monkeypatch.setattr(fixml, "_shaped_nodes", shaping)
     records, summary = _records(_varied_batch())
     # entity, comment, line break in a value, single quotes, empty value, bad quantity, not a plain decimal, signed
     # quantity, no such date, bad multiplier, no Instrmt; pretty-printed, no SetPx, R=24, Qty without Short, Strk and
     # CFI, SetPx "12." are read by their plans
-    assert parsed_by_lxml == ["P20", "P21", "P23", "P24", "P27", "P28", "P31", "P32", "P33", "P35", "E"]
+    assert sorted(set(not_planned + parsed_by_lxml)) == ["E", "P20", "P21", "P23", "P24", "P27", "P28", "P31", "P32",
+                                                         "P33", "P35"]
+    # entity, comment, line break in a value, single quotes
+    assert parsed_by_lxml == ["P20", "P21", "P23", "P24"]
     assert len(records) == 24 + 17 - len(summary.problems)
 
 
