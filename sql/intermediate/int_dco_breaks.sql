@@ -1,24 +1,22 @@
 -- DCO_SETTLEMENT breaks, one per leg at fault (difference = leg - clearing, an absent leg counting zero; with no
 -- clearing cycle the leg's amount), and today's end-of-day cycles as PENDING items until their payment date.
 with three_way as (
-    select * from int_dco_three_way
-),
-
-pending as (
-    select * from int_dco_cycles where status = 'PENDING'
+    select * from int_dco_three_way where not matched
 ),
 
 bank_accounts as (
     select * from stg_reference__bank_accounts
 ),
 
--- the grains that do not match, with the class of their settlement account when no cycle gives one, and each leg's
--- records and files as lists (an absent leg's empty)
+-- the grains that do not match and the pending cycles, with the class of their settlement account when no cycle
+-- gives one, and each side's records and files as lists (an absent side's empty)
 unmatched as (
     select
         three_way.bank_account_id,
         three_way.currency,
         three_way.reference,
+        three_way.pending,
+        three_way.payment_date,
         coalesce(three_way.dco, 'CME') as dco,
         coalesce(three_way.clearing_seg_class, bank_accounts.seg_class) as seg_class,
         three_way.clearing_amount,
@@ -57,7 +55,6 @@ unmatched as (
         ) as source_files
     from three_way
     left join bank_accounts on bank_accounts.bank_account_id = three_way.bank_account_id
-    where not three_way.matched
 ),
 
 faults as (
@@ -65,13 +62,13 @@ faults as (
     from unmatched where clearing_amount is null
     union all
     select *, 'BANK' as leg, 'MISSING_BANK' as break_type, -clearing_amount as difference
-    from unmatched where clearing_amount is not null and bank_amount is null
+    from unmatched where clearing_amount is not null and not pending and bank_amount is null
     union all
     select *, 'BANK' as leg, 'AMOUNT_MISMATCH' as break_type, bank_difference as difference
     from unmatched where clearing_amount is not null and not bank_within
     union all
     select *, 'LEDGER' as leg, 'MISSING_LEDGER' as break_type, -clearing_amount as difference
-    from unmatched where clearing_amount is not null and ledger_amount is null
+    from unmatched where clearing_amount is not null and not pending and ledger_amount is null
     union all
     select *, 'LEDGER' as leg, 'AMOUNT_MISMATCH' as break_type, ledger_difference as difference
     from unmatched where clearing_amount is not null and not ledger_within
@@ -104,11 +101,11 @@ select
     'PENDING_SETTLEMENT' as break_type,
     'PENDING' as status,
     seg_class,
-    settlement_bank_account_id as bank_account_id,
+    bank_account_id,
     cast(null as varchar) as account,
     currency,
     reference,
-    amount as clearing_amount,
+    clearing_amount,
     cast(null as decimal(38, 9)) as bank_amount,
     cast(null as decimal(38, 9)) as ledger_amount,
     cast(0 as decimal(38, 9)) as difference,
@@ -117,5 +114,6 @@ select
     cast([] as varchar[]) as bank_records,
     cast([] as varchar[]) as ledger_records,
     source_files,
-    concat(dco, '|', settlement_bank_account_id, '|', currency, '|', reference) as grain_key
-from pending
+    concat(dco, '|', bank_account_id, '|', currency, '|', reference) as grain_key
+from unmatched
+where pending

@@ -1,6 +1,9 @@
 -- Settlement cycles: one amount per DCO, settlement bank account, class, currency, cycle and cycle date, with its
 -- payment date (intraday: the same day; end of day: the next business day) and the reference the payment carries.
+-- Only cycles of several reports are aggregated: the rest are their one report, since aggregating millions of
+-- one-report groups with their records and files costs several times finding the groups of several.
 with report_amounts as (
+    -- read three times below: DuckDB materialises it once
     select * from int_position_report_amounts where route = 'DCO_SETTLEMENT'
 ),
 
@@ -12,22 +15,68 @@ run_parameters as (
     select * from stg_run__parameters
 ),
 
-cycles as (
-    select
-        dco,
-        settlement_bank_account_id,
-        seg_class,
-        currency,
-        cycle,
-        cycle_date,
-        sum(amount) as amount,
-        -- most cycles are one report, whose lists need no sorting: DuckDB evaluates each CASE branch only for its rows
-        case when count(*) = 1 then array_agg(record_id) else list_sort(array_agg(record_id)) end as clearing_records,
-        case
-            when count(*) = 1 then array_agg(source_file) else list_sort(list_distinct(array_agg(source_file)))
-        end as source_files
+shared_cycles as (
+    select dco, settlement_bank_account_id, seg_class, currency, cycle, cycle_date, count(*) as reports
     from report_amounts
     group by dco, settlement_bank_account_id, seg_class, currency, cycle, cycle_date
+    having count(*) > 1
+),
+
+-- a null key is a key like any other here, as the aggregation below groups it
+single_report_cycles as (
+    select
+        report_amounts.dco,
+        report_amounts.settlement_bank_account_id,
+        report_amounts.seg_class,
+        report_amounts.currency,
+        report_amounts.cycle,
+        report_amounts.cycle_date,
+        report_amounts.amount,
+        [report_amounts.record_id] as clearing_records,
+        [report_amounts.source_file] as source_files
+    from report_amounts
+    left join shared_cycles
+        on shared_cycles.dco is not distinct from report_amounts.dco
+        and shared_cycles.settlement_bank_account_id is not distinct from report_amounts.settlement_bank_account_id
+        and shared_cycles.seg_class is not distinct from report_amounts.seg_class
+        and shared_cycles.currency is not distinct from report_amounts.currency
+        and shared_cycles.cycle is not distinct from report_amounts.cycle
+        and shared_cycles.cycle_date is not distinct from report_amounts.cycle_date
+    where shared_cycles.reports is null
+),
+
+several_report_cycles as (
+    select
+        report_amounts.dco,
+        report_amounts.settlement_bank_account_id,
+        report_amounts.seg_class,
+        report_amounts.currency,
+        report_amounts.cycle,
+        report_amounts.cycle_date,
+        sum(report_amounts.amount) as amount,
+        list_sort(array_agg(report_amounts.record_id)) as clearing_records,
+        list_sort(list_distinct(array_agg(report_amounts.source_file))) as source_files
+    from report_amounts
+    inner join shared_cycles
+        on shared_cycles.dco is not distinct from report_amounts.dco
+        and shared_cycles.settlement_bank_account_id is not distinct from report_amounts.settlement_bank_account_id
+        and shared_cycles.seg_class is not distinct from report_amounts.seg_class
+        and shared_cycles.currency is not distinct from report_amounts.currency
+        and shared_cycles.cycle is not distinct from report_amounts.cycle
+        and shared_cycles.cycle_date is not distinct from report_amounts.cycle_date
+    group by
+        report_amounts.dco,
+        report_amounts.settlement_bank_account_id,
+        report_amounts.seg_class,
+        report_amounts.currency,
+        report_amounts.cycle,
+        report_amounts.cycle_date
+),
+
+cycles as (
+    select * from single_report_cycles
+    union all
+    select * from several_report_cycles
 )
 
 select

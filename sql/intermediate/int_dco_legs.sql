@@ -1,30 +1,57 @@
--- The bank and ledger legs of DCO settlements, one row per settlement account, currency, reference and side.
-with bank as (
-    select * from int_bank_entries_routed where route = 'DCO_SETTLEMENT'
+-- The bank and ledger legs of DCO settlements, one row per settlement account, currency, reference and side. A leg of
+-- one record is that record as it is, with record_id and source_file (records and source_files null); a leg of
+-- several records is their sum, with their sorted lists as records and source_files (record_id and source_file
+-- null). Only legs of several records are aggregated: the rest pass through, since aggregating millions of
+-- one-record groups with their records and files costs about ten times finding the groups of several.
+-- int_dco_entries is read three times, each inlined (a CTE read three times would be materialised).
+with shared_grains as (
+    select side, bank_account_id, currency, reference
+    from int_dco_entries
+    group by side, bank_account_id, currency, reference
+    having count(*) > 1
 ),
 
-ledger as (
-    select * from int_cash_journal_routed where route = 'DCO_SETTLEMENT'
+-- a null key is a key like any other here, as the aggregation below groups it
+single_record_legs as (
+    select
+        entries.side,
+        entries.bank_account_id,
+        entries.currency,
+        entries.reference,
+        entries.amount,
+        entries.record_id,
+        cast(null as varchar[]) as records,
+        entries.source_file,
+        cast(null as varchar[]) as source_files
+    from int_dco_entries as entries
+    left join shared_grains
+        on shared_grains.side = entries.side
+        and shared_grains.bank_account_id is not distinct from entries.bank_account_id
+        and shared_grains.currency is not distinct from entries.currency
+        and shared_grains.reference is not distinct from entries.reference
+    where shared_grains.side is null
 ),
 
-entries as (
-    select 'BANK' as side, bank_account_id, currency, match_reference as reference, amount, record_id, source_file
-    from bank
-    union all
-    select 'LEDGER' as side, bank_account_id, currency, match_reference as reference, amount, record_id, source_file
-    from ledger
+several_record_legs as (
+    select
+        entries.side,
+        entries.bank_account_id,
+        entries.currency,
+        entries.reference,
+        sum(entries.amount) as amount,
+        cast(null as varchar) as record_id,
+        list_sort(array_agg(entries.record_id)) as records,
+        cast(null as varchar) as source_file,
+        list_sort(list_distinct(array_agg(entries.source_file))) as source_files
+    from int_dco_entries as entries
+    inner join shared_grains
+        on shared_grains.side = entries.side
+        and shared_grains.bank_account_id is not distinct from entries.bank_account_id
+        and shared_grains.currency is not distinct from entries.currency
+        and shared_grains.reference is not distinct from entries.reference
+    group by entries.side, entries.bank_account_id, entries.currency, entries.reference
 )
 
-select
-    side,
-    bank_account_id,
-    currency,
-    reference,
-    sum(amount) as amount,
-    -- most legs are one record, whose lists need no sorting: DuckDB evaluates each CASE branch only for its rows
-    case when count(*) = 1 then array_agg(record_id) else list_sort(array_agg(record_id)) end as records,
-    case
-        when count(*) = 1 then array_agg(source_file) else list_sort(list_distinct(array_agg(source_file)))
-    end as source_files
-from entries
-group by side, bank_account_id, currency, reference
+select * from single_record_legs
+union all
+select * from several_record_legs

@@ -19,8 +19,8 @@ select
     bank_amount,
     ledger_amount,
     bank_amount - clearing_amount as difference,
-    coalesce(clearing_records, [clearing_record]) as clearing_records,
-    coalesce(bank_records, [bank_record]) as bank_records,
-    coalesce(ledger_records, [ledger_record]) as ledger_records
+    case when clearing_record is not null then [clearing_record] else clearing_records end as clearing_records,
+    case when bank_record is not null then [bank_record] else bank_records end as bank_records,
+    case when ledger_record is not null then [ledger_record] else ledger_records end as ledger_records
 from three_way
 where matched

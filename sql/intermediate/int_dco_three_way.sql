@@ -1,8 +1,8 @@
 -- DCO_SETTLEMENT three-way: each due cycle against its bank and ledger legs by settlement account, currency and
--- reference, with whether each leg's difference from the clearing amount is within tolerance. A leg of one
--- record carries it and its file as record and file (records and files null), a leg of several their sorted lists as
--- records and files (record and file null), and an absent leg nulls in all four: millions of one-element lists would
--- cost more to build, join and keep than the rows themselves (the matches and breaks make the lists).
+-- reference, with whether each leg's difference from the clearing amount is within tolerance, and each pending cycle
+-- (today's end of day, paid on the next business day) on a row of its own. A side of one record carries it and its
+-- file as record and file (records and files null), a side of several their sorted lists as records and files
+-- (record and file null), and an absent side nulls in all four.
 with cycles as (
     select
         dco,
@@ -11,35 +11,23 @@ with cycles as (
         currency,
         reference,
         amount,
+        payment_date,
+        status,
         case when len(clearing_records) = 1 then clearing_records[1] end as record_id,
         case when len(clearing_records) > 1 then clearing_records end as records,
         case when len(source_files) = 1 then source_files[1] end as source_file,
         case when len(source_files) > 1 then source_files end as source_files
     from int_dco_cycles
-    where status = 'DUE'
 ),
 
--- each side's legs (the view inlined, each side's filter pushed into its aggregation)
-legs as (
-    select
-        side,
-        bank_account_id,
-        currency,
-        reference,
-        amount,
-        case when len(records) = 1 then records[1] end as record_id,
-        case when len(records) > 1 then records end as records,
-        case when len(source_files) = 1 then source_files[1] end as source_file,
-        case when len(source_files) > 1 then source_files end as source_files
-    from int_dco_legs
-),
-
+-- each side's legs: the view inlined twice, each with its side's filter pushed down into it (one CTE read twice
+-- would be materialised)
 bank as (
-    select * from legs where side = 'BANK'
+    select * from int_dco_legs where side = 'BANK'
 ),
 
 ledger as (
-    select * from legs where side = 'LEDGER'
+    select * from int_dco_legs where side = 'LEDGER'
 ),
 
 rule_pass as (
@@ -47,15 +35,17 @@ rule_pass as (
 ),
 
 -- the grain is every settlement account, currency and reference any leg has: two full outer joins on it (each
--- leg has one row per grain, so a cycle's row is never repeated)
+-- leg has one row per grain, so a cycle's row is never repeated); a pending cycle joins no leg
 joined as (
     select
         coalesce(cycles.settlement_bank_account_id, bank.bank_account_id, ledger.bank_account_id)
             as bank_account_id,
         coalesce(cycles.currency, bank.currency, ledger.currency) as currency,
         coalesce(cycles.reference, bank.reference, ledger.reference) as reference,
+        coalesce(cycles.status = 'PENDING', false) as pending,
         cycles.dco,
         cycles.seg_class as clearing_seg_class,
+        cycles.payment_date,
         cycles.amount as clearing_amount,
         bank.amount as bank_amount,
         ledger.amount as ledger_amount,
@@ -76,10 +66,12 @@ joined as (
         on bank.bank_account_id = cycles.settlement_bank_account_id
         and bank.currency = cycles.currency
         and bank.reference = cycles.reference
+        and cycles.status = 'DUE'
     full outer join ledger
         on ledger.bank_account_id = coalesce(cycles.settlement_bank_account_id, bank.bank_account_id)
         and ledger.currency = coalesce(cycles.currency, bank.currency)
         and ledger.reference = coalesce(cycles.reference, bank.reference)
+        and coalesce(cycles.status, 'DUE') = 'DUE'
 ),
 
 tolerated as (
@@ -99,8 +91,8 @@ compared as (
     select *, coalesce(bank_within and ledger_within, false) as matched from tolerated
 )
 
--- what only the breaks read (the cycle's DCO, each leg's difference, tolerance and files) is kept where the grain does
--- not match: on a match it is null, so the millions of matched rows stay narrow
+-- what only the breaks read (the cycle's DCO and payment date, each leg's tolerance and files) is kept where the
+-- grain does not match: on a match it is null, so the millions of matched rows stay narrow
 select
     rule_id,
     rule_version,
@@ -118,7 +110,9 @@ select
     ledger_record,
     ledger_records,
     matched,
+    pending,
     case when not matched then dco end as dco,
+    case when not matched then payment_date end as payment_date,
     case when not matched then bank_within end as bank_within,
     case when not matched then ledger_within end as ledger_within,
     case when not matched then clearing_file end as clearing_file,
