@@ -121,7 +121,7 @@ _NEXT_STATE = {
     (_GROUP, "98"): _FILE, (_ACCOUNT, "16"): _ACCOUNT, (_ACCOUNT, "49"): _GROUP,
 }
 # A logical record: code, first physical line, body after "NN,", continuations (is_88, text) or None, trailer weight.
-# A run of plain 16 lines (see _logical_records) is ``(_RUN, first line, [the lines], None, how many)``.
+# A run of plain 16 lines and their 88s (see _logical_records) is ``(_RUN, first line, [the lines], folds, how many)``.
 _Record = tuple[str, int, "str | list[str]", "list[tuple[bool, str]] | None", int]
 _RUN = "16 run"
 # A plain 16 line's fields: type code, amount, funds type, bank reference, customer reference, text (with its ',').
@@ -236,35 +236,48 @@ def _logical_records(lines: list[str], source_file: str, variants: set[str]) -> 
     records it counts for in trailers (1 plus its 88s). A record is yielded when the next one begins (streaming keeps
     no per-record objects alive, which matters to the garbage collector on large files).
 
-    Consecutive plain 16 lines (``16,`` and one '/', the last character: the bulk of a file) are yielded as one run,
-    ``(_RUN, first line_no, [the lines], None, how many)``, each line a whole record. The run ends at the first other
-    line; when that line is not an opening record, the run's last line becomes the record it may continue.
+    Consecutive plain 16 lines (``16,`` and one '/', the last character: the bulk of a file), each with the simple 88
+    lines that follow it (one record each, see below), are yielded as one run, ``(_RUN, first line_no, [the lines],
+    folds, how many)``; folds lists ``[index, count]`` for each 16 of the run continued by ``count`` 88 lines. The run
+    ends at the first other line; when that line is not an opening record, the run's last 16 (with its 88s) becomes the
+    record it may continue.
     """
     code = ""
     first_line, body, continuations, weight = 0, "", None, 0
-    run = 0  # the first line of the run of plain 16 lines being gathered (0: none)
+    run = last = 0  # the first line of the run being gathered (0: none) and its last 16
+    folds: list[list[int]] = []
     for line_no, line in enumerate(lines, 1):
         if line[:3] == "16," and line.find("/") == len(line) - 1:
             if not run:
                 if code:
                     yield code, first_line, body, continuations, weight
                     code = ""
-                run = line_no
+                run, folds = line_no, []
+            last = line_no
+            continue
+        # An 88 of one record (no '/' before its last character, or none followed by a record code) continuing a run
+        if run and line[:3] == "88," and (line.find("/") in (-1, len(line) - 1) or not _PACKED_SPLIT.search(line)):
+            if last == line_no - 1:
+                folds.append([last - run, 1])
+            else:
+                folds[-1][1] += 1
             continue
         # The common line: one whole record, a known code other than 88, no '/' before its last character.
         if line[2:3] == "," and line[:2] in _OPENING_CODES and line.find("/") in (-1, len(line) - 1):
             if run:
-                yield _RUN, run, lines[run - 1:line_no - 1], None, line_no - run
+                yield _RUN, run, lines[run - 1:line_no - 1], folds, line_no - run
                 run = 0
             elif code:
                 yield code, first_line, body, continuations, weight
             code, first_line, body, continuations, weight = line[:2], line_no, line[3:], None, 1
             continue
-        if run:  # the run's last line may be continued by what follows: it becomes the record being gathered
-            last = line_no - 1
+        if run:  # the run's last 16 may be continued by what follows: it becomes the record being gathered
+            if folds and folds[-1][0] == last - run:
+                folds.pop()
             if run < last:
-                yield _RUN, run, lines[run - 1:last - 1], None, last - run
-            code, first_line, body, continuations, weight = "16", last, lines[last - 1][3:], None, 1
+                yield _RUN, run, lines[run - 1:last - 1], folds, last - run
+            code, first_line, body, weight = "16", last, lines[last - 1][3:], line_no - last
+            continuations = [(True, piece[3:]) for piece in lines[last:line_no - 1]] or None
             run = 0
         if not line:
             continue
@@ -294,7 +307,7 @@ def _logical_records(lines: list[str], source_file: str, variants: set[str]) -> 
                 variants.add("WRAPPED_LINES")
                 continuations.append((False, piece))
     if run:
-        yield _RUN, run, lines[run - 1:], None, len(lines) + 1 - run
+        yield _RUN, run, lines[run - 1:], folds, len(lines) + 1 - run
     elif code:
         yield code, first_line, body, continuations, weight
 
@@ -433,6 +446,43 @@ def _plain_continued_detail(body: str, continuations: list[tuple[bool, str]], va
     return fixed
 
 
+def _gather_run(account: _Account, first_line: int, lines: list[str], folds: list[list[int]], variants: set[str]) -> int:
+    """Add a run's 16s (see :func:`_logical_records`) to the account's rows and lines; the number of 16s.
+
+    A 16 continued by 88s keeps its record, for :meth:`_Reader._settle` to read whole if the bulk cannot."""
+    rows, numbers, continued = account.rows, account.numbers, account.continued
+    start = eighty_eights = 0  # the index of the first line not gathered yet; the 88 lines gathered
+    for index, count in folds:
+        rows.extend(map(_plain_fields, map(_plain_body, lines[start:index + 1])))
+        numbers.extend(range(first_line + start, first_line + index + 1))
+        start = index + 1 + count
+        pieces = [line[3:] for line in lines[index + 1:start]]
+        _fold_88s(rows[-1], pieces, variants)
+        continued[len(rows) - 1] = ("16", first_line + index, lines[index][3:], [(True, piece) for piece in pieces],
+                                    1 + count)
+        eighty_eights += count
+    rows.extend(map(_plain_fields, map(_plain_body, lines[start:])))
+    numbers.extend(range(first_line + start, first_line + len(lines)))
+    return len(lines) - eighty_eights
+
+
+def _fold_88s(row: list[str], pieces: list[str], variants: set[str]) -> None:
+    """Join the texts of the 88s ``pieces`` to a plain 16's ``row``, as :func:`_continued_detail` does.
+
+    A row that is not six fields with a funds type with no extras is left as it is: it is not plain, and is read whole
+    from its record."""
+    if len(row) != 6 or row[2] not in _PLAIN_FUNDS:
+        return
+    texts = [row[5].strip()]
+    for piece in pieces:
+        if piece[-1:] == "/":
+            piece = piece[:-1]
+        if ":" in piece and _is_tagged(piece):
+            variants.add("TAGGED_88")
+        texts.append(piece.strip())
+    row[5] = " ".join(filter(None, texts))
+
+
 def _own_line_closed(body: str, continuations: list[tuple[bool, str]] | None) -> bool:
     """True when a 16's own physical record (wrapped lines included, 88s not) ends with ``/``."""
     last = body
@@ -540,10 +590,8 @@ class _Reader:
             if state is _ACCOUNT:
                 # 16s, the bulk of a file, are parsed into the account's rows and settled in bulk (see _Account).
                 if code is _RUN:
-                    details += record_weight
+                    details += _gather_run(account, line_no, body, continuations, variants)
                     account.weight += record_weight
-                    account.rows.extend(map(_plain_fields, map(_plain_body, body)))
-                    account.numbers.extend(range(line_no, line_no + record_weight))
                     continue
                 if code == "16":
                     details += 1
