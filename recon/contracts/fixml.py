@@ -19,11 +19,11 @@ well-formed, no DTD, no network, size limits) and hands over its text a piece at
 :class:`_FixmlScan` follows the structure through that text and takes each message whole: a ``PosRpt`` in plain
 markup is read by its shape (:func:`_fast_position`: the plan found once per shape by lxml, checked against the lxml
 path on its first message, is one pattern that matches the whole message and captures its values; the messages that
-follow are read by it straight from the text, see :meth:`_FixmlScan._planned`); any other message becomes
-``(parent, tag, attributes)`` nodes for its message parser, which also tells every quarantine: read by its markup's
-shape when it is plain (:func:`_shaped_nodes`, the shape found once by lxml), else parsed alone by lxml. So
-memory holds two pieces of text and one message, plus the record-id index, whose size is fixed (see
-:class:`_SeenIds`: the ids themselves go to a temporary file). A Python callback per element (an lxml parser target,
+follow are read by it straight from the text, a run of them at a time, see :meth:`_FixmlScan._planned`); any other
+message becomes ``(parent, tag, attributes)`` nodes for its message parser, which also tells every quarantine: read
+by its markup's shape when it is plain (:func:`_shaped_nodes`, the shape found once by lxml), else parsed alone by
+lxml. So memory holds two pieces of text and one message or run (at most :data:`_RUN_CHARS` of text), plus the
+record-id index, whose size is fixed (see :class:`_SeenIds`: the ids themselves go to a temporary file). A Python callback per element (an lxml parser target,
 or ``iterparse`` with element access) cost more than the parse itself, which is why FIXML reads text.
 
 Bad input: a message with a bad or missing value (``LastQty="4x"``) is quarantined as a ``ROW`` problem naming the
@@ -35,15 +35,19 @@ anything before the iterator is exhausted.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import sys
 import tempfile
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from operator import itemgetter
+from itertools import chain, repeat
+from operator import add, itemgetter
 from typing import BinaryIO, NamedTuple
 
 from lxml import etree
@@ -72,6 +76,7 @@ _PENDING_MAX = 1 << 15  # record ids held in memory before they go to disk as on
 _BLOCK_IDS = 512  # ids per block of a run on disk (4 KiB): one fence value each
 _SEPARATOR = "\x1f"
 _new_tuple = tuple.__new__
+_copy_hash, _update_hash, _digest = hashlib.blake2b.copy, hashlib.blake2b.update, hashlib.blake2b.digest
 
 
 class FixmlSummary(NamedTuple):
@@ -128,7 +133,11 @@ class FixmlReader:
         self._finished = False
 
     def __iter__(self) -> Iterator[FixmlRecord]:
-        """Yield each record; raise FileRejected for a bad root, a batch count mismatch or too many problems."""
+        """Each record; raises FileRejected for a bad root, a batch count mismatch or too many problems."""
+        return chain.from_iterable(self._lists())
+
+    def _lists(self) -> Iterator[list[FixmlRecord]]:
+        """The records, a message or a run of messages at a time (handed out one by one with no Python in between)."""
         if self._started:
             raise RuntimeError("a FixmlReader reads its file once; make a new one to read it again")
         self._started = True
@@ -188,8 +197,8 @@ class _FixmlScan:
         self.ids = _SeenIds(source_file)
         self.plan: _Plan | None = None  # the plan of the last PosRpt _fast_position read
 
-    def records(self, texts: Iterator[str]) -> Iterator[FixmlRecord]:
-        """Every record of the document whose text ``texts`` hands out piece by piece."""
+    def records(self, texts: Iterator[str]) -> Iterator[list[FixmlRecord]]:
+        """Every record of the document whose text ``texts`` hands out piece by piece, a list per piece."""
         rest, pending, pending_size = "", [], 0
         try:
             for piece in texts:
@@ -210,8 +219,9 @@ class _FixmlScan:
         if self.batch_open:
             self._close_batch()
 
-    def _scan(self, text: str) -> Iterator[FixmlRecord]:
-        """Read ``text`` up to its last complete piece of markup; return what is left for the next piece."""
+    def _scan(self, text: str) -> Generator[list[FixmlRecord], None, str]:
+        """Read ``text`` up to its last complete piece of markup, its records a message or a run of them at a time;
+        return what is left for the next piece."""
         position, size, match, open_elements = 0, len(text), _TOKEN.match, self.open
         while position < size:
             token = match(text, position)
@@ -228,7 +238,7 @@ class _FixmlScan:
                         break
                     records = self._message(tag, text[token.start("name") - 1:end], plain)
                     if records:
-                        yield from records
+                        yield records
                     position = end
                     if self.plan is not None:
                         position = yield from self._planned(text, position)
@@ -266,47 +276,53 @@ class _FixmlScan:
             return []
         fast = _fast_position(text, location) if plain and name == "PosRpt" else None
         if fast is not None:
-            self.plan, parsed = fast
-        else:
-            attributes, nodes = (_shaped_nodes(text) if plain else None) or _nodes(self._parse(text))
-            try:
-                parsed = parse(attributes, nodes, location)
-            except _BadValue as bad:
-                self._quarantine(name, attributes, nodes, location, bad)
-                return []
+            self.plan, fields, keys = fast
+            return self._position_records(fields, keys, [location])
+        attributes, nodes = (_shaped_nodes(text) if plain else None) or _nodes(self._parse(text))
+        try:
+            parsed = parse(attributes, nodes, location)
+        except _BadValue as bad:
+            self._quarantine(name, attributes, nodes, location, bad)
+            return []
         record_id, source_file = self.ids.record_id, self.source_file
         # tuple.__new__ on the record's exact fields: the NamedTuple without its keyword machinery
         return [_new_tuple(record_type, (source_file, record_id(record_type.__name__, key), record_location, *fields))
                 for record_type, record_location, fields, key in parsed]
 
-    def _planned(self, text: str, position: int) -> Iterator[FixmlRecord]:
-        """Read the messages from ``position`` on while :attr:`plan`'s pattern matches them (siblings of the message
-        before, so messages too); return where the first other one starts, for :meth:`_scan`.
+    def _planned(self, text: str, position: int) -> Generator[list[PositionReport], None, int]:
+        """Read the messages from ``position`` on that :attr:`plan`'s pattern matches (siblings of the message before,
+        so messages too); return where the first other one starts, for :meth:`_scan`.
 
-        What :meth:`_message` does for such a message, inline: count it, read it by the plan, make its record. A
-        message the plan matches but cannot read (a bad date or instrument) is left to :meth:`_scan` too.
+        What :meth:`_message` does for such a message, for :data:`_RUN_CHARS` of text at a time: count it, read it by
+        the plan, make its record. A message the plan matches but cannot read (a bad date or instrument) is left to
+        :meth:`_scan` too.
         """
-        plan, record_id, source_file = self.plan, self.ids.record_id, self.source_file
-        in_batch = len(self.open) == 2
-        prefix = f"Batch[{self.batches + 1}]/PosRpt[" if in_batch else "FIXML/PosRpt["
-        match = plan.pattern.match
-        first = count = self.per_tag.get("PosRpt", 0)
-        try:
-            while (message := match(text, position)) is not None:
-                try:
-                    fields, key = _planned_position(plan, message.groups())
-                except _BadValue:
-                    break
-                count += 1
-                yield _new_tuple(PositionReport, (source_file, record_id("PositionReport", key), f"{prefix}{count}]",
-                                                  *fields))
-                position = message.end()
-        finally:  # the counts, once for the run
-            if count > first:
-                self.per_tag["PosRpt"] = count
-                self.counts["PosRpt"] += count - first
-                self.in_batch += (count - first) * in_batch
-        return position
+        plan, size = self.plan, len(text)
+        while True:  # bound: the text, _RUN_CHARS at a time
+            window_end = position + _RUN_CHARS
+            rows = plan.pattern.findall(text, position, window_end)
+            run = rows[:rows.index(plan.stop)]
+            fields, keys = _planned_positions(plan, run)
+            if not fields:
+                return position
+            first, read, in_batch = self.per_tag.get("PosRpt", 0), len(fields), len(self.open) == 2
+            self.per_tag["PosRpt"] = first + read
+            self.counts["PosRpt"] += read
+            self.in_batch += read * in_batch
+            prefix = f"Batch[{self.batches + 1}]/PosRpt[" if in_batch else "FIXML/PosRpt["
+            locations = [f"{prefix}{count}]" for count in range(first + 1, first + read + 1)]
+            yield self._position_records(fields, keys, locations)
+            position += sum(map(len, map(_WHOLE, run[:read])))
+            if read < len(run) or window_end - position > _FAST_CHARS_MAX or window_end >= size:
+                return position  # the run ended before the window did: the next message is another
+
+    def _position_records(self, fields: list[tuple[object, ...]], keys: list[str], locations: list[str]
+                          ) -> list[PositionReport]:
+        """The PositionReports of these fields (after source_file, record_id and location), id key texts and
+        locations."""
+        ids = self.ids.key_ids("PositionReport", keys)
+        return list(map(_new_tuple, repeat(PositionReport), map(add, zip(repeat(self.source_file), ids, locations),
+                                                                   fields)))
 
     def _parse(self, text: str) -> etree._Element:
         """The element ``text`` holds, parsed by lxml with the namespace declarations in scope."""
@@ -409,20 +425,48 @@ class _SeenIds:
         self._fences = array("q")  # every _BLOCK_IDS-th id of each run, runs one after another
         self._file: BinaryIO | None = None
         self._repeats: dict[int, int] = {}
+        self._kinds: dict[str, hashlib.blake2b] = {}  # per record kind: the id hash, ``source_file, kind`` hashed
 
     def record_id(self, kind: str, key: list[str]) -> str:
         """The content id of a record of ``kind`` with these key texts, numbered by identical ones before it."""
-        text = f"{self._source}\x1f{kind}\x1f{_SEPARATOR.join(key)}"
-        hashed = ROW_ID_HASH.copy()  # recon.domain.row_id_of, inline
+        text = _SEPARATOR.join(key)
+        hashed = self._hash(kind).copy()
         hashed.update(text.encode())
-        digest = hashed.digest()
+        return self._numbered(kind, text, hashed.digest())
+
+    def key_ids(self, kind: str, keys: list[str]) -> list[str]:
+        """:meth:`record_id` of records of ``kind`` with these key texts (already joined), in order: hashed in one
+        pass; the ids the filter shows were never seen, up to the first it does not (nearly always all of them),
+        remembered in one."""
+        hashes = list(map(_copy_hash, repeat(self._hash(kind), len(keys))))
+        deque(map(_update_hash, hashes, map(str.encode, keys)), 0)
+        digests = list(map(_digest, hashes))
+        values = array("q", b"".join(digests))
+        if sys.byteorder == "little":
+            values.byteswap()  # the digests are big-endian: the same values as int.from_bytes(digest, "big")
+        new = self._remember_new(values)
+        ids = list(map(bytes.hex, digests[:new]))
+        if new < len(keys):
+            ids += map(self._numbered, repeat(kind), keys[new:], digests[new:])
+        return ids
+
+    def _hash(self, kind: str) -> hashlib.blake2b:
+        """The id hash (recon.domain.row_id_of's) with the key's ``source_file\\x1fkind\\x1f`` already hashed."""
+        hashed = self._kinds.get(kind)
+        if hashed is None:
+            hashed = self._kinds[kind] = ROW_ID_HASH.copy()
+            hashed.update(f"{self._source}\x1f{kind}\x1f".encode())
+        return hashed
+
+    def _numbered(self, kind: str, key: str, digest: bytes) -> str:
+        """The id of one record of ``kind`` with key text ``key`` whose key hashes to ``digest``."""
         value = int.from_bytes(digest, "big", signed=True)
         low, high = value & _FILTER_MASK, (value >> 32) & _FILTER_MASK
         bits = self._filter
         if bits[low >> 3] >> (low & 7) & bits[high >> 3] >> (high & 7) & 1 and self._seen(value):
             occurrence = self._repeats.get(value, 1)
             self._repeats[value] = occurrence + 1
-            return row_id_of(f"{text}\x1f#{occurrence}")
+            return row_id_of(f"{self._source}\x1f{kind}\x1f{key}\x1f#{occurrence}")
         bits[low >> 3] |= 1 << (low & 7)
         bits[high >> 3] |= 1 << (high & 7)
         pending = self._pending
@@ -430,6 +474,25 @@ class _SeenIds:
         if len(pending) >= _PENDING_MAX:
             self._flush()
         return digest.hex()
+
+    def _remember_new(self, values: array) -> int:
+        """Remember ``values`` from the first on while the filter shows each was never seen (an id equal to one
+        before it among them shows too); how many. The one it stops at was perhaps seen: :meth:`_numbered` takes it
+        and the ones after it."""
+        bits, new = self._filter, 0
+        for value in values:  # bound: one run of messages
+            low, high = value & _FILTER_MASK, (value >> 32) & _FILTER_MASK
+            low_byte, low_bit, high_byte, high_bit = low >> 3, 1 << (low & 7), high >> 3, 1 << (high & 7)
+            if bits[low_byte] & low_bit and bits[high_byte] & high_bit:
+                break
+            bits[low_byte] |= low_bit
+            bits[high_byte] |= high_bit
+            new += 1
+        pending = self._pending
+        pending.update(values[:new])
+        if len(pending) >= _PENDING_MAX:
+            self._flush()
+        return new
 
     def close(self) -> None:
         """Delete the ids on disk."""
@@ -626,9 +689,10 @@ def _position_amount(amount_type: str | None, amount_text: str | None, amount_cu
 # markup (even parts) and its attribute values (odd parts). Messages of one shape (the same markup) and the same
 # party roles (_POSITION_DECISIONS) read every text from the same value: _position_plan finds which, once, by
 # parsing the shape with a placeholder for every other value and running _position_texts on it, and writes the
-# shape and those roles as one pattern that captures every other value. A message that pattern matches is read by
-# _planned_position with no element, attribute or parser in between; the first message of a plan is checked against
-# the lxml path, and the scanner then reads the messages that follow with the same plan straight from its text
+# shape and those roles as one pattern that captures every other value (the Instrmt's in one group). Messages that
+# pattern matches are read by _planned_positions with no element, attribute or parser in between, a whole run of
+# them a field at a time (C loops: map, zip, itemgetter); the first message of a plan is checked against the lxml
+# path, and the scanner then reads the runs of messages that follow with the same plan straight from its text
 # (_FixmlScan._planned). Shapes are few in a clearing file; the cache is bounded.
 
 _POSITION_DECISIONS = frozenset((("Pty", "R"), ("Pty", "Src"), ("Sub", "Typ")))
@@ -636,11 +700,12 @@ _PLACEHOLDER = "\ue000"  # a private-use character: no CME value holds it, and o
 _CONSTANTS = ("", "0", None)  # the defaults _position_texts may return, read from after the captured values
 _UNSEEN = object()
 _FAST_CHARS_MAX = 8192  # a longer PosRpt is read by lxml: the shape cache holds no large markup
+_RUN_CHARS = 1 << 15  # text read by a plan at once (about 90 messages: their rows and records stay small)
 _SHAPES_MAX = 256  # shapes kept (a clearing file has a handful); later ones are read by lxml
 _PLANS_MAX = 64  # party-role combinations kept per shape
 # What a plan's pattern captures: any plain value; where a number is read, only a plain decimal (the text
 # Decimal() reads exactly as _number does), and no sign where a quantity is read. Other values leave it to lxml.
-_VALUE, _NUMBER, _QUANTITY = '([^"&<\t\n\r]++)', r"(-?[0-9]++(?:\.[0-9]*+)?+)", r"([0-9]++(?:\.[0-9]*+)?+)"
+_VALUE, _NUMBER, _QUANTITY = '[^"&<\t\n\r]++', r"-?[0-9]++(?:\.[0-9]*+)?+", r"[0-9]++(?:\.[0-9]*+)?+"
 
 
 class _Shape(NamedTuple):
@@ -652,22 +717,36 @@ class _Shape(NamedTuple):
 
 
 class _Plan(NamedTuple):
-    """A PosRpt shape with its decisive values: its pattern (leading white space, then the whole message), and where
-    each of _position_texts' results stands among the values it captures (extended by :data:`_CONSTANTS`)."""
+    """A PosRpt shape with its decisive values, and where each of _position_texts' results stands in a row.
+
+    Its pattern takes a whole message (leading white space included) as its first group and the values it reads as
+    the groups after it, or else takes the rest of the text: ``findall`` from a message on gives one row of groups
+    per message of the run it reads, then :attr:`stop`. A row extended by its instrument's entry (:data:`_ENTRY`)
+    holds every text _position_texts gives, and the instrument fields.
+    """
 
     pattern: re.Pattern[str]
-    head: Callable[[tuple], tuple]  # the 9 head texts
+    stop: tuple[str, ...]  # the row where the run ends: every group empty
+    biz_date: Callable[[tuple], str]  # BizDt, from a row
+    price: Callable[[tuple], str] | None  # SetPx, from a row (None: the shape has none)
     instrument_names: tuple[str, ...]  # the Instrmt's attributes
-    instrument: Callable[[tuple], tuple]  # their values
-    instruments: dict[tuple[str, ...], tuple[tuple[object, ...], tuple[str, ...]]]  # _read_instrument by the values
-    entries: Callable[[tuple], tuple]  # every Qty and Amt text in file order: the id key's tail
-    quantities: Callable[[tuple], tuple]  # the Qty entries' Typ, Long and Short, one entry after another
-    amounts: Callable[[tuple], tuple]  # the Amt entries' Typ, Amt and Ccy, one entry after another
+    instrument: Callable[[tuple], str]  # their values as written (with the markup between them), from a row
+    instruments: dict[str, tuple]  # the instrument's entry by that text
+    key: Callable[[tuple], tuple]  # the id key texts (the instrument's joined in one), from an extended row
+    quantities: Callable[[tuple], tuple]  # the Qty entries' Typ, Long and Short, one after another, from it too
+    amounts: tuple[tuple[Callable[[tuple], str], ...], ...]  # per Amt: its Typ, Amt and Ccy, from it too
+    fields: Callable[[tuple], tuple]  # the record's fields after location, from it with (date, price, Qty, Amt)
 
 
-def _fast_position(text: str, location: str) -> tuple[_Plan, Parsed] | None:
-    """A plain PosRpt read by its shape's plan, and the plan; None when it is not plain, its shape has no plan or
-    the plan does not read it (the lxml path then reads it, and quarantines it with the full story)."""
+# An instrument's entry that extends a row: its 8 fields (_read_instrument), its id key texts joined, _CONSTANTS.
+_ENTRY = 8 + 1 + len(_CONSTANTS)
+_WHOLE = itemgetter(0)  # a row's whole message
+
+
+def _fast_position(text: str, location: str) -> tuple[_Plan, list[tuple[object, ...]], list[str]] | None:
+    """A plain PosRpt read by its shape's plan: the plan, and the message's fields and id key text (as
+    :func:`_planned_positions`); None when it is not plain, its shape has no plan or the plan does not read it (the
+    lxml path then reads it, and quarantines it with the full story)."""
     parts = _plain_parts(text) if '""' not in text else None
     if parts is None:
         return None
@@ -687,21 +766,22 @@ def _fast_position(text: str, location: str) -> tuple[_Plan, Parsed] | None:
         if plan is None and len(shape.plans) < _PLANS_MAX:
             shape.plans[decisions] = None
     match = None if plan is None else plan.pattern.fullmatch(text)
-    if match is None:
+    if match is None or match[1] is None:
         return None
-    try:
-        parsed = [(PositionReport, location, *_planned_position(plan, match.groups()))]
-    except _BadValue:
+    fields, keys = _planned_positions(plan, [match.groups()])
+    if not fields:
         return None
     if check:  # the first message of a plan is read both ways: the plan is kept only when they agree exactly
         try:
-            same = repr(parsed) == repr(_position_report(*_nodes(parse_fragment(text)), location))
+            same = repr([(PositionReport, location, fields[0], keys[0])]) == repr([
+                (kind, where, lxml_fields, _SEPARATOR.join(key))
+                for kind, where, lxml_fields, key in _position_report(*_nodes(parse_fragment(text)), location)])
         except _BadValue:
             same = False
         if len(shape.plans) < _PLANS_MAX:
             shape.plans[decisions] = plan if same else None
-        return (plan, parsed) if same else None
-    return plan, parsed
+        return (plan, fields, keys) if same else None
+    return plan, fields, keys
 
 
 def _plain_parts(text: str) -> list[str] | None:
@@ -717,33 +797,60 @@ def _plain_parts(text: str) -> list[str] | None:
     return parts
 
 
-def _planned_position(plan: _Plan, values: tuple[str, ...]) -> tuple[tuple[object, ...], list[str]]:
-    """The PositionReport fields and id key texts of a message ``plan``'s pattern matched, from the values it
-    captured: what _position_record gives for it. Raises _BadValue for a bad date or instrument."""
-    values += _CONSTANTS
-    rpt_id, biz_date, session, account, origin, firm, dco, currency, price = plan.head(values)
-    instrument_texts = plan.instrument(values)
-    instrument = plan.instruments.get(instrument_texts)
-    if instrument is None:
-        instrument = _read_instrument(dict(zip(plan.instrument_names, instrument_texts)), "Instrmt", 0)
-        if len(plan.instruments) < _CACHE_MAX:
-            plan.instruments[instrument_texts] = instrument
-    quantity_texts, amount_texts = plan.quantities(values), plan.amounts(values)
-    quantities = _QUANTITY_ENTRIES.get(quantity_texts)
-    if quantities is None:
-        quantities = tuple([(quantity_texts[at], Decimal(quantity_texts[at + 1]), Decimal(quantity_texts[at + 2]))
-                            for at in range(0, len(quantity_texts), 3)])
+def _planned_positions(plan: _Plan, rows: list[tuple[str, ...]]) -> tuple[list[tuple[object, ...]], list[str]]:
+    """The PositionReport fields (after source_file, record_id and location) and id key texts (joined) of the
+    messages whose rows ``plan``'s pattern gave, up to the first it cannot read (a bad date or instrument): what
+    _position_record gives for each, a pass per field over the whole run."""
+    instruments = list(map(plan.instruments.get, map(plan.instrument, rows)))
+    dates = list(map(_DATES.get, map(plan.biz_date, rows)))
+    if None in instruments or None in dates:
+        rows = rows[:_read_misses(plan, rows, instruments, dates)]
+    extended = list(map(add, rows, instruments))
+    quantity_texts = list(map(plan.quantities, extended))
+    quantities = list(map(_QUANTITY_ENTRIES.get, quantity_texts))
+    if None in quantities:
+        quantities = list(map(_quantity_entries, quantity_texts))
+    amounts = zip(*(zip(map(kind, extended), map(Decimal, map(amount, extended)), map(currency, extended))
+                    for kind, amount, currency in plan.amounts)) if plan.amounts else repeat(())
+    prices = repeat(None) if plan.price is None else map(Decimal, map(plan.price, extended))
+    fields = list(map(plan.fields, map(add, extended, zip(dates, prices, quantities, amounts))))
+    return fields, list(map(_SEPARATOR.join, map(plan.key, extended)))
+
+
+def _read_misses(plan: _Plan, rows: list[tuple[str, ...]], instruments: list[tuple | None],
+                 dates: list[date | None]) -> int:
+    """Read the instruments and dates of ``rows`` the caches did not give into ``instruments`` and ``dates``; how
+    many rows come before the first whose instrument or date is bad."""
+    for number, row in enumerate(rows):  # bound: one run of messages
+        try:
+            if instruments[number] is None:
+                instruments[number] = _planned_instrument(plan, plan.instrument(row))
+            if dates[number] is None:
+                dates[number] = _date(plan.biz_date(row), "", "BizDt")
+        except _BadValue:
+            return number
+    return len(rows)
+
+
+def _planned_instrument(plan: _Plan, text: str) -> tuple:
+    """The entry of the instrument whose values ``text`` holds (see :data:`_Plan.instrument`, :data:`_ENTRY`),
+    cached."""
+    fields, key = _read_instrument(dict(zip(plan.instrument_names, text.split('"')[::2])), "Instrmt", 0)
+    entry = (*fields, _SEPARATOR.join(key), *_CONSTANTS)
+    if len(plan.instruments) < _CACHE_MAX:
+        plan.instruments[text] = entry
+    return entry
+
+
+def _quantity_entries(texts: tuple[str, ...]) -> tuple[tuple[str, Decimal, Decimal], ...]:
+    """A plan's Qty entries from their Typ, Long and Short texts (plain numbers, no sign: no check can fail),
+    cached."""
+    entries = _QUANTITY_ENTRIES.get(texts)
+    if entries is None:
+        entries = tuple([(texts[at], Decimal(texts[at + 1]), Decimal(texts[at + 2])) for at in range(0, len(texts), 3)])
         if len(_QUANTITY_ENTRIES) < _CACHE_MAX:
-            _QUANTITY_ENTRIES[quantity_texts] = quantities
-    if len(amount_texts) == 3:  # one Amt, the common case
-        amounts = ((amount_texts[0], Decimal(amount_texts[1]), amount_texts[2]),)
-    else:
-        amounts = tuple([(amount_texts[at], Decimal(amount_texts[at + 1]), amount_texts[at + 2])
-                         for at in range(0, len(amount_texts), 3)])
-    return ((rpt_id, _DATES.get(biz_date) or _date(biz_date, "", "BizDt"), session, account, origin, firm, dco,
-             currency, None if price is None else Decimal(price), *instrument[0], quantities, amounts),
-            [rpt_id, biz_date, session, account, origin, firm, dco, currency, price or "", *instrument[1],
-             *plan.entries(values)])
+            _QUANTITY_ENTRIES[texts] = entries
+    return entries
 
 
 def _placeholder_message(parts: list[str], keep: frozenset[int] = frozenset()) -> etree._Element | None:
@@ -783,28 +890,50 @@ def _position_plan(parts: list[str], decisive: frozenset[int]) -> _Plan | None:
     head, instrument, entries = _position_texts(*_nodes(message))
     if instrument is None or None in head[:2] or any(None in entry[:2] for _kind, entry in entries):
         return None
-    captured = [index for index in range(1, len(parts), 2) if index not in decisive]
-    group = {f"{_PLACEHOLDER}{index}": number for number, index in enumerate(captured)}
-    group.update((constant, len(captured) + number) for number, constant in enumerate(_CONSTANTS))
+    span = sorted(int(text[1:]) for text in instrument.values())  # the Instrmt's values: one group
+    if not span or span != list(range(span[0], span[-1] + 1, 2)):
+        return None
+    captured = [index for index in range(1, len(parts), 2) if index not in decisive and not span[0] < index <= span[-1]]
+    group = {f"{_PLACEHOLDER}{index}": number for number, index in enumerate(captured, start=1)}
+    constants = len(captured) + 1 + _ENTRY - len(_CONSTANTS)  # where _CONSTANTS stand in an extended row
+    group.update((constant, constants + number) for number, constant in enumerate(_CONSTANTS))
     quantities = [entry for kind, entry in entries if kind == "Qty"]
     amounts = [entry for kind, entry in entries if kind == "Amt"]
-    texts = [*head, *instrument.values(), *(text for _kind, entry in entries for text in entry)]
-    if any(text not in group for text in texts):
+    if any(text not in group for text in (*head, *(text for _kind, entry in entries for text in entry))):
         return None
     numbers = {head[8], *(entry[1] for entry in amounts)}
     whole_numbers = {text for entry in quantities for text in entry[1:]}
-    pattern = r"\s*" + '"'.join(
-        re.escape(part) if index % 2 == 0 or index in decisive else
-        _QUANTITY if f"{_PLACEHOLDER}{index}" in whole_numbers else
-        _NUMBER if f"{_PLACEHOLDER}{index}" in numbers else _VALUE for index, part in enumerate(parts))
+    pattern = r"(\s*" + '"'.join(_planned_value(index, part, decisive, span, numbers, whole_numbers)
+                                 for index, part in enumerate(parts)) + r")|(?s:.*)"
+    instrument_fields = list(range(len(captured) + 1, len(captured) + 9))
+    tail = constants + len(_CONSTANTS)  # where a row's date, price, Qty and Amt entries follow the extended row
 
     def picker(column: list[str | None]) -> Callable[[tuple], tuple]:
         return _picker([group[text] for text in column])
 
-    return _Plan(re.compile(pattern), picker(list(head)), tuple(instrument), picker(list(instrument.values())), {},
-                 picker([text for _kind, entry in entries for text in entry]),
+    return _Plan(re.compile(pattern), ("",) * (len(captured) + 1), itemgetter(group[head[1]]),
+                 None if head[8] is None else itemgetter(group[head[8]]), tuple(instrument),
+                 itemgetter(group[f"{_PLACEHOLDER}{span[0]}"]), {},
+                 _picker([group[text] for text in (*head[:8], head[8] or "")] + [instrument_fields[-1] + 1]
+                         + [group[text] for _kind, entry in entries for text in entry]),
                  picker([text for entry in quantities for text in entry]),
-                 picker([text for entry in amounts for text in entry]))
+                 tuple(tuple(itemgetter(group[text]) for text in entry) for entry in amounts),
+                 _picker([group[head[0]], tail, *(group[text] for text in head[2:8]), tail + 1, *instrument_fields,
+                          tail + 2, tail + 3]))
+
+
+def _planned_value(index: int, part: str, decisive: frozenset[int], span: list[int], numbers: set[str | None],
+                   whole_numbers: set[str]) -> str:
+    """The pattern of one part of a plan's message: markup and decisive values as written, any other value a
+    group (the Instrmt's values, from ``span[0]`` to ``span[-1]``, one group), a plain decimal where a number is
+    read."""
+    if index % 2 == 0 or index in decisive:
+        return re.escape(part)
+    placeholder = f"{_PLACEHOLDER}{index}"
+    value = _QUANTITY if placeholder in whole_numbers else _NUMBER if placeholder in numbers else _VALUE
+    opening = "" if span[0] < index <= span[-1] else "("
+    closing = "" if span[0] <= index < span[-1] else ")"
+    return opening + value + closing
 
 
 def _picker(indices: list[int]) -> Callable[[Sequence[str | None]], tuple]:
