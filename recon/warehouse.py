@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from recon.errors import ConfigError, InvariantViolation, WarehouseError
 from recon.faults import pause_point
@@ -96,25 +97,62 @@ def _rows_sql(name: str, compare: str) -> str:
 
 def rows_text(rows: pa.Table) -> str:
     """The lines :data:`row_text` gives for the rows (each row a dict of its columns; a newline after each), built a
-    column at a time: the columns in row_text's key order, each distinct value of a column encoded once (a
-    partition's rows repeat dates, codes and amounts)."""
+    column at a time by Arrow: the columns in row_text's key order, each distinct value of a column encoded once (a
+    partition's rows repeat dates, codes and amounts), plain strings, integers and decimals without Python."""
+    if not rows.num_rows:
+        return ""
     columns = [_column_texts(name, rows.column(name)) for name in sorted(rows.column_names)]
-    return "".join(f"{{{line}}}\n" for line in map(",".join, zip(*columns)))
+    lines = pc.binary_join_element_wise(_text("{"), pc.binary_join_element_wise(*columns, _text(",")),
+                                        _text("}\n"), _text(""))
+    return "".join(lines.to_pylist())
 
 
-def _column_texts(name: str, column: pa.ChunkedArray) -> list[str]:
+def _text(value: str) -> pa.Scalar:
+    return pa.scalar(value, pa.large_string())
+
+
+# a string JSON writes between quotes as it is: printable ASCII but the quote and the backslash
+_PLAIN_STRING = r"^[ !#-\[\]-~]*$"
+
+
+def _value_texts(values: pa.Array) -> pa.Array:
+    """row_text of each value (of distinct values: each is encoded once), by Arrow where it writes the same text:
+    integers, decimals (Arrow and Python's ``str`` write a decimal alike, exponent included: ``0E-9``, ``1.00E-7``)
+    within quotes (``default=str``) and strings JSON needs not escape; the rest by row_text."""
+    kind = values.type
+    if pa.types.is_integer(kind):
+        return values.cast(pa.large_string())
+    if pa.types.is_decimal(kind):
+        return pc.binary_join_element_wise(_text('"'), values.cast(pa.large_string()), _text('"'), _text(""))
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        plain = pc.match_substring_regex(values, _PLAIN_STRING)
+        quoted = pc.binary_join_element_wise(_text('"'), values.cast(pa.large_string()), _text('"'), _text(""))
+        if pc.all(plain).as_py() is not False:
+            return quoted
+        escaped = pa.array([row_text(value) for value in values.to_pylist()], pa.large_string())
+        return pc.if_else(plain, quoted, escaped)
+    return pa.array([row_text(value) for value in values.to_pylist()], pa.large_string())
+
+
+def _texts(values: pa.Array, prefix: str) -> pa.Array:
+    """``prefix`` and row_text of each value, ``null`` for a null, each distinct value encoded once."""
+    encoded = values.dictionary_encode()
+    texts = pa.concat_arrays([_value_texts(encoded.dictionary), pa.array(["null"], pa.large_string())])
+    texts = pc.binary_join_element_wise(_text(prefix), texts, _text(""))
+    return texts.take(encoded.indices.fill_null(len(encoded.dictionary)))
+
+
+def _column_texts(name: str, column: pa.ChunkedArray) -> pa.Array:
     """``"name":value`` for each row, as :data:`row_text` writes the column within a row."""
     prefix = row_text(name) + ":"
-    if pa.types.is_list(column.type):  # each list from its items' texts (row_text joins them with ",")
-        lists = column.combine_chunks()
-        items = [row_text(value) for value in lists.values.to_pylist()]
-        offsets, valid = lists.offsets.to_pylist(), lists.is_valid().to_pylist()
-        return [f"{prefix}[{','.join(items[start:end])}]" if ok else f"{prefix}null"
-                for start, end, ok in zip(offsets, offsets[1:], valid)]
-    encoded = column.combine_chunks().dictionary_encode()
-    texts = [prefix + row_text(value) for value in encoded.dictionary.to_pylist()]
-    null = prefix + "null"
-    return [null if index is None else texts[index] for index in encoded.indices.to_pylist()]
+    column = column.combine_chunks()
+    if not pa.types.is_list(column.type):
+        return _texts(column, prefix)
+    # each list from its items' texts, joined with "," as row_text joins them
+    items = pa.ListArray.from_arrays(column.offsets, _texts(column.values, ""), mask=column.is_null())
+    joined = pc.binary_join_element_wise(_text(prefix + "["), pc.binary_join(items, _text(",")), _text("]"),
+                                         _text(""))
+    return joined.fill_null(prefix + "null")
 
 
 class DuckDBWarehouse:

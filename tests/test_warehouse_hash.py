@@ -6,7 +6,8 @@ import duckdb
 
 from recon.warehouse import row_text, rows_text
 
-# every column type of the warehouse, with what JSON escapes, nulls, repeats and decimals Python writes as 0E-9 or 1E-9
+# every column type of the warehouse, with what JSON escapes, nulls, repeats and decimals Python writes as 0E-9, 1E-9
+# or -1.00E-7
 ROWS_SQL = """
 select * from (values
     ('a', 'Zürich "x"\\y', 1::bigint, 0::decimal(38, 9), date '2025-12-01', ['r1', 'r2'], []::varchar[]),
@@ -14,7 +15,8 @@ select * from (values
     ('c', null, null, null, null, null, ['x', null]),
     ('d', '€ 😀', 9223372036854775807::bigint, -99999999999999999999999999999.999999999::decimal(38, 9),
      date '0999-01-02', ['r1'], ['r1']),
-    ('e', 'Zürich "x"\\y', 1::bigint, 12.5::decimal(38, 9), date '2025-12-01', ['r1', 'r2'], [])
+    ('e', 'Zürich "x"\\y', 1::bigint, 12.5::decimal(38, 9), date '2025-12-01', ['r1', 'r2'], []),
+    ('f', 'plain ascii', 0::bigint, -0.0000001::decimal(38, 9), date '2025-12-01', ['r"1', null], ['a\\b', 'é'])
 ) as t(key, text, count, amount, day, records, ids)
 order by key
 """
