@@ -67,7 +67,7 @@ from datetime import date
 from decimal import Decimal
 from functools import partial
 from itertools import repeat
-from operator import call, itemgetter, methodcaller
+from operator import itemgetter, methodcaller, mul
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple, NoReturn, Sequence
 
@@ -111,6 +111,7 @@ _DIRECTIONS = {code: "DEBIT" if kind is _DEBIT else "CREDIT"
                for code, kind in _TYPE_CLASSES.items() if kind in _DETAIL_STATUS}
 _STATUSES = {code: _DETAIL_STATUS[_TYPE_CLASSES[code]] for code in _DIRECTIONS}
 _SIGNS = {code: Decimal.__neg__ if direction == "DEBIT" else Decimal.__pos__ for code, direction in _DIRECTIONS.items()}
+_FACTORS = {code: -1 if direction == "DEBIT" else 1 for code, direction in _DIRECTIONS.items()}
 _DEBIT_CODES = frozenset(code for code, direction in _DIRECTIONS.items() if direction == "DEBIT")
 _PLAIN_FUNDS = frozenset(("", "0", "1", "2", "Z"))  # funds types with no extra fields
 
@@ -216,7 +217,7 @@ def _physical_lines(text: str, variants: set[str]) -> list[str]:
     """The file's physical lines with CR, trailing blanks and a leading byte-order mark removed."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    if "\r\n" in text:
+    if "\r" in text and "\r\n" in text:  # a lone CR is quick to look for; most files have none
         variants.add("CRLF")
         text = text.replace("\r\n", "\n")
     lines = text.split("\n")
@@ -536,7 +537,7 @@ class _Account:
     def __init__(self, ordinal: int, account_id: str, currency: str, as_of_date: date, places: int, id_prefix: str,
                  seen: dict[str, int]) -> None:
         self.ordinal, self.account_id, self.currency, self.as_of_date = ordinal, account_id, currency, as_of_date
-        self.exponent = f"E-{places}"  # the currency's implied decimal places, as a suffix to an amount's digits
+        self.exponent = -places  # the currency's implied decimal places, as a power of ten
         self.id_prefix = id_prefix  # the start of its 16s' id key texts (see _Reader._add_entries)
         self.seen = seen  # the counter's index of ids with that prefix (OccurrenceCounter.scope)
         self.total = 0
@@ -654,9 +655,12 @@ class _Reader:
     def _plain_entries(self, account: _Account, numbers: Sequence[int], columns: list[tuple[str, ...]]) -> None:
         """The entries of plain 16 rows (see :func:`_plain_columns`), given as columns."""
         type_codes, amount_texts, funds, bank_references, customer_references, texts = columns
-        account.total += sum(map(int, amount_texts))
-        # Exact: the digits as written with the currency's places, as recon.money.implied_decimal reads them.
-        amounts = map(Decimal, map(str.__add__, amount_texts, repeat(account.exponent)))
+        units = list(map(int, amount_texts))
+        account.total += sum(units)
+        if not _DEBIT_CODES.isdisjoint(type_codes):
+            units = map(mul, units, map(_FACTORS.__getitem__, type_codes))
+        # Exact: the signed digits with the currency's places, as recon.money.implied_decimal reads them.
+        amounts = map(Decimal.scaleb, map(Decimal, units), repeat(account.exponent))
         self._add_entries(account, numbers, type_codes, amount_texts, funds, tuple(map(str.strip, bank_references)),
                           tuple(map(str.strip, customer_references)), tuple(map(str.strip, texts)), amounts, funds,
                           repeat(None))
@@ -665,7 +669,7 @@ class _Reader:
                      amount_texts: Sequence[str], funds_fields: Sequence[str], bank_references: Sequence[str],
                      customer_references: Sequence[str], texts: Sequence[str], amounts: Iterable[Decimal],
                      funds: Iterable[str], value_dates: Iterable[date | None]) -> None:
-        """Append the account's entries for 16s given as columns: ids, signs, directions and statuses in bulk.
+        """Append the account's entries for 16s given as columns (amounts signed): ids, directions and statuses in bulk.
 
         An id's key is the account's prefix and the 16's fields as written (references and text stripped, the funds
         type with its extra fields); the first occurrence of a key gets the key's hash, a repeat is numbered by the
@@ -681,8 +685,6 @@ class _Reader:
         else:
             key_id = self.counter.key_id
             record_ids = [key_id(key, seen) for key in keys]
-        if not _DEBIT_CODES.isdisjoint(type_codes):
-            amounts = map(call, map(_SIGNS.__getitem__, type_codes), amounts)
         account.entries.extend(map(_new_entry, zip(
             repeat(self.source_file), record_ids, map("line {}".format, numbers), repeat(account.account_id),
             repeat(account.currency), repeat(account.as_of_date), value_dates, type_codes,
@@ -915,7 +917,8 @@ class _Reader:
         raw, amount = self._amount(amount_text or "0", account.currency, line_no, "16", "16 amount")
         account.total += raw
         self._add_entries(account, (line_no,), (type_code,), (amount_text,), (",".join(fixed[2:-2]),),
-                          (fixed[-2].strip(),), (fixed[-1].strip(),), (text,), (amount,), (funds,), (value_date,))
+                          (fixed[-2].strip(),), (fixed[-1].strip(),), (text,), (_SIGNS[type_code](amount),), (funds,),
+                          (value_date,))
 
     def _account_trailer(self, record: _Record) -> None:
         """49: account control total and record count; closes the account into a BankStatement."""
