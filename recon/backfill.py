@@ -38,7 +38,7 @@ from typing import IO
 
 from recon import calendar
 from recon.errors import ConfigError, FcmReconError
-from recon.landing import InputFile, date_folder_files, discover
+from recon.landing import InputFile, date_folder_files, discover, remembered_digests
 from recon.locks import LOCK_TIMEOUT_SECONDS_DEFAULT, warehouse_lock
 from recon.observability import log_event, logger
 from recon.pipeline import memory_limits, run_day
@@ -348,6 +348,7 @@ def run_backfill(start: date, end: date, landing: Landing, warehouse: WarehouseT
             tempfile.TemporaryDirectory(prefix="fcm-recon-backfill-spill-") as spill, \
             memory_limits(Path(spill), options.memory_limit), \
             held_warehouse(warehouse), \
+            remembered_digests(), \
             _Prepared(landing, days, options.strict, options.rules_dir) as prepared, \
             _beside_the_bar(), \
             tqdm(total=len(days), unit="day", desc="backfill", file=sys.stderr, disable=not options.progress) as bar:

@@ -9,6 +9,9 @@ No path leaves the root: symbolic links that point outside it are refused.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,6 +21,8 @@ from recon.errors import LandingError
 BANK_BAI2_SUFFIXES = (".bai2", ".bai", ".txt")
 TABULAR_SUFFIXES = (".csv", ".parquet")
 _HASH_CHUNK_BYTES = 1 << 20
+# the digests of the enclosing remembered_digests block, by file and its stat (None outside one)
+_DIGESTS: ContextVar[dict[tuple, str] | None] = ContextVar("file_digests", default=None)
 
 
 @dataclass(frozen=True)
@@ -34,7 +39,31 @@ class InputFile:
     duplicate_of: str = ""
 
 
+@contextmanager
+def remembered_digests() -> Iterator[None]:
+    """Inside the block, :func:`sha256_file` reads a file again only when its inode, size, modification or change
+    time differ from when it last hashed it (a backfill lists each day's files to decide whether the day runs, then
+    in its land stage, and a day's clearing files again as the next day's T-1)."""
+    token = _DIGESTS.set({})
+    try:
+        yield
+    finally:
+        _DIGESTS.reset(token)
+
+
 def sha256_file(path: Path) -> str:
+    """SHA-256 of a file's bytes (see :func:`remembered_digests`)."""
+    known = _DIGESTS.get()
+    if known is None:
+        return _sha256_bytes(path)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    if key not in known:
+        known[key] = _sha256_bytes(path)
+    return known[key]
+
+
+def _sha256_bytes(path: Path) -> str:
     """SHA-256 of a file's bytes, read in chunks."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
