@@ -703,9 +703,12 @@ _FAST_CHARS_MAX = 8192  # a longer PosRpt is read by lxml: the shape cache holds
 _RUN_CHARS = 1 << 15  # text read by a plan at once (about 90 messages: their rows and records stay small)
 _SHAPES_MAX = 256  # shapes kept (a clearing file has a handful); later ones are read by lxml
 _PLANS_MAX = 64  # party-role combinations kept per shape
-# What a plan's pattern captures: any plain value; where a number is read, only a plain decimal (the text
-# Decimal() reads exactly as _number does), and no sign where a quantity is read. Other values leave it to lxml.
-_VALUE, _NUMBER, _QUANTITY = '[^"&<\t\n\r]++', r"-?[0-9]++(?:\.[0-9]*+)?+", r"[0-9]++(?:\.[0-9]*+)?+"
+# What a plan's pattern captures: any value (what is between its quotes: the one character sre skips fastest); where
+# a number is read, only a plain decimal (the text Decimal() reads exactly as _number does), and no sign where a
+# quantity is read. A value XML would unescape or normalise (an entity, a tab or a line break: _NORMALISED) in a text
+# the record reads leaves its message to lxml (_plain_count, _planned_instrument); the others are not read.
+_VALUE, _NUMBER, _QUANTITY = '[^"]++', r"-?[0-9]++(?:\.[0-9]*+)?+", r"[0-9]++(?:\.[0-9]*+)?+"
+_NORMALISED = "&\t\n\r"
 
 
 class _Shape(NamedTuple):
@@ -814,13 +817,24 @@ def _planned_positions(plan: _Plan, rows: list[tuple[str, ...]]) -> tuple[list[t
                     for kind, amount, currency in plan.amounts)) if plan.amounts else repeat(())
     prices = repeat(None) if plan.price is None else map(Decimal, map(plan.price, extended))
     fields = list(map(plan.fields, map(add, extended, zip(dates, prices, quantities, amounts))))
-    return fields, list(map(_SEPARATOR.join, map(plan.key, extended)))
+    keys = list(map(_SEPARATOR.join, map(plan.key, extended)))
+    plain = _plain_count(keys)
+    return fields[:plain], keys[:plain]
+
+
+def _plain_count(keys: list[str]) -> int:
+    """How many id key texts come before the first holding a character XML unescapes or normalises (every text a
+    record reads but its instrument's is in its key)."""
+    joined = "".join(keys)
+    if not any(character in joined for character in _NORMALISED):
+        return len(keys)
+    return next(number for number, key in enumerate(keys) if any(character in key for character in _NORMALISED))
 
 
 def _read_misses(plan: _Plan, rows: list[tuple[str, ...]], instruments: list[tuple | None],
                  dates: list[date | None]) -> int:
     """Read the instruments and dates of ``rows`` the caches did not give into ``instruments`` and ``dates``; how
-    many rows come before the first whose instrument or date is bad."""
+    many rows come before the first whose instrument or date is bad, or whose instrument is not plain."""
     for number, row in enumerate(rows):  # bound: one run of messages
         try:
             if instruments[number] is None:
@@ -829,13 +843,18 @@ def _read_misses(plan: _Plan, rows: list[tuple[str, ...]], instruments: list[tup
                 dates[number] = _date(plan.biz_date(row), "", "BizDt")
         except _BadValue:
             return number
+        if instruments[number] is None:
+            return number
     return len(rows)
 
 
-def _planned_instrument(plan: _Plan, text: str) -> tuple:
+def _planned_instrument(plan: _Plan, text: str) -> tuple | None:
     """The entry of the instrument whose values ``text`` holds (see :data:`_Plan.instrument`, :data:`_ENTRY`),
-    cached."""
-    fields, key = _read_instrument(dict(zip(plan.instrument_names, text.split('"')[::2])), "Instrmt", 0)
+    cached; None when a value holds a character XML unescapes or normalises."""
+    values = text.split('"')[::2]
+    if any(character in value for value in values for character in _NORMALISED):
+        return None
+    fields, key = _read_instrument(dict(zip(plan.instrument_names, values)), "Instrmt", 0)
     entry = (*fields, _SEPARATOR.join(key), *_CONSTANTS)
     if len(plan.instruments) < _CACHE_MAX:
         plan.instruments[text] = entry
