@@ -912,7 +912,8 @@ def _position_plan(parts: list[str], decisive: frozenset[int]) -> _Plan | None:
     span = sorted(int(text[1:]) for text in instrument.values())  # the Instrmt's values: one group
     if not span or span != list(range(span[0], span[-1] + 1, 2)):
         return None
-    captured = [index for index in range(1, len(parts), 2) if index not in decisive and not span[0] < index <= span[-1]]
+    read = {*head, *(text for _kind, entry in entries for text in entry), f"{_PLACEHOLDER}{span[0]}"}
+    captured = [index for index in range(1, len(parts), 2) if f"{_PLACEHOLDER}{index}" in read]  # groups of a row
     group = {f"{_PLACEHOLDER}{index}": number for number, index in enumerate(captured, start=1)}
     constants = len(captured) + 1 + _ENTRY - len(_CONSTANTS)  # where _CONSTANTS stand in an extended row
     group.update((constant, constants + number) for number, constant in enumerate(_CONSTANTS))
@@ -922,7 +923,7 @@ def _position_plan(parts: list[str], decisive: frozenset[int]) -> _Plan | None:
         return None
     numbers = {head[8], *(entry[1] for entry in amounts)}
     whole_numbers = {text for entry in quantities for text in entry[1:]}
-    pattern = r"(\s*" + '"'.join(_planned_value(index, part, decisive, span, numbers, whole_numbers)
+    pattern = r"(\s*" + '"'.join(_planned_value(index, part, decisive, span, set(captured), numbers, whole_numbers)
                                  for index, part in enumerate(parts)) + r")|(?s:.*)"
     instrument_fields = list(range(len(captured) + 1, len(captured) + 9))
     tail = constants + len(_CONSTANTS)  # where a row's date, price, Qty and Amt entries follow the extended row
@@ -941,18 +942,18 @@ def _position_plan(parts: list[str], decisive: frozenset[int]) -> _Plan | None:
                           tail + 2, tail + 3]))
 
 
-def _planned_value(index: int, part: str, decisive: frozenset[int], span: list[int], numbers: set[str | None],
-                   whole_numbers: set[str]) -> str:
-    """The pattern of one part of a plan's message: markup and decisive values as written, any other value a
-    group (the Instrmt's values, from ``span[0]`` to ``span[-1]``, one group), a plain decimal where a number is
-    read."""
+def _planned_value(index: int, part: str, decisive: frozenset[int], span: list[int], captured: set[int],
+                   numbers: set[str | None], whole_numbers: set[str]) -> str:
+    """The pattern of one part of a plan's message: markup and decisive values as written, a value the record
+    reads a group (the Instrmt's values, from ``span[0]`` to ``span[-1]``, one group), a plain decimal where a
+    number is read; any other value is matched only."""
     if index % 2 == 0 or index in decisive:
         return re.escape(part)
     placeholder = f"{_PLACEHOLDER}{index}"
     value = _QUANTITY if placeholder in whole_numbers else _NUMBER if placeholder in numbers else _VALUE
-    opening = "" if span[0] < index <= span[-1] else "("
-    closing = "" if span[0] <= index < span[-1] else ")"
-    return opening + value + closing
+    if span[0] <= index <= span[-1]:
+        return ("(" if index == span[0] else "") + value + (")" if index == span[-1] else "")
+    return f"({value})" if index in captured else value
 
 
 def _picker(indices: list[int]) -> Callable[[Sequence[str | None]], tuple]:
