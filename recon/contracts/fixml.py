@@ -23,8 +23,9 @@ follow are read by it straight from the text, a run of them at a time, see :meth
 message becomes ``(parent, tag, attributes)`` nodes for its message parser, which also tells every quarantine: read
 by its markup's shape when it is plain (:func:`_shaped_nodes`, the shape found once by lxml), else parsed alone by
 lxml. So memory holds two pieces of text and one message or run (at most :data:`_RUN_CHARS` of text), plus the
-record-id index, whose size is fixed (see :class:`_SeenIds`: the ids themselves go to a temporary file). A Python callback per element (an lxml parser target,
-or ``iterparse`` with element access) cost more than the parse itself, which is why FIXML reads text.
+record-id index, whose size is fixed (see :class:`_SeenIds`: the ids themselves go to a temporary file). A Python
+callback per element (an lxml parser target, or ``iterparse`` with element access) cost more than the parse itself,
+which is why FIXML reads text.
 
 Bad input: a message with a bad or missing value (``LastQty="4x"``) is quarantined as a ``ROW`` problem naming the
 element, attribute, expected and found, and the rest of the file is read. A ``Batch@TotMsg`` that disagrees with the
@@ -294,8 +295,8 @@ class _FixmlScan:
         so messages too); return where the first other one starts, for :meth:`_scan`.
 
         What :meth:`_message` does for such a message, for :data:`_RUN_CHARS` of text at a time: count it, read it by
-        the plan, make its record. A message the plan matches but cannot read (a bad date or instrument) is left to
-        :meth:`_scan` too.
+        the plan, make its record. A message the plan matches but cannot read (a bad date or instrument, or a text XML
+        would unescape or normalise) is left to :meth:`_scan` too.
         """
         plan, size = self.plan, len(text)
         while True:  # bound: the text, _RUN_CHARS at a time
@@ -802,8 +803,8 @@ def _plain_parts(text: str) -> list[str] | None:
 
 def _planned_positions(plan: _Plan, rows: list[tuple[str, ...]]) -> tuple[list[tuple[object, ...]], list[str]]:
     """The PositionReport fields (after source_file, record_id and location) and id key texts (joined) of the
-    messages whose rows ``plan``'s pattern gave, up to the first it cannot read (a bad date or instrument): what
-    _position_record gives for each, a pass per field over the whole run."""
+    messages whose rows ``plan``'s pattern gave, up to the first it cannot read (a bad date or instrument, or a text
+    XML would unescape or normalise): what _position_record gives for each, a pass per field over the whole run."""
     instruments = list(map(plan.instruments.get, map(plan.instrument, rows)))
     dates = list(map(_DATES.get, map(plan.biz_date, rows)))
     if None in instruments or None in dates:
