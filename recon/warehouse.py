@@ -123,15 +123,20 @@ def _value_texts(values: pa.Array) -> pa.Array:
     if pa.types.is_integer(kind):
         return values.cast(pa.large_string())
     if pa.types.is_decimal(kind):
-        return pc.binary_join_element_wise(_text('"'), values.cast(pa.large_string()), _text('"'), _text(""))
+        return _quoted(values)
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         plain = pc.match_substring_regex(values, _PLAIN_STRING)
-        quoted = pc.binary_join_element_wise(_text('"'), values.cast(pa.large_string()), _text('"'), _text(""))
+        quoted = _quoted(values)
         if pc.all(plain).as_py() is not False:
             return quoted
         escaped = pa.array([row_text(value) for value in values.to_pylist()], pa.large_string())
         return pc.if_else(plain, quoted, escaped)
     return pa.array([row_text(value) for value in values.to_pylist()], pa.large_string())
+
+
+def _quoted(values: pa.Array) -> pa.Array:
+    """Each value's text between double quotes."""
+    return pc.binary_join_element_wise(_text('"'), values.cast(pa.large_string()), _text('"'), _text(""))
 
 
 def _texts(values: pa.Array, prefix: str) -> pa.Array:
