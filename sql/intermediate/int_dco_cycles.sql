@@ -1,10 +1,20 @@
 -- Settlement cycles: one amount per DCO, settlement bank account, class, currency, cycle and cycle date, with its
 -- payment date (intraday: the same day; end of day: the next business day) and the reference the payment carries.
--- Only cycles of several reports are aggregated: the rest are their one report, since aggregating millions of
--- one-report groups with their records and files costs several times finding the groups of several.
-with report_amounts as (
-    -- read three times below: DuckDB materialises it once
-    select * from int_position_report_amounts where route = 'DCO_SETTLEMENT'
+-- A cycle's amount is the sum of its reports' amounts as int_position_report_amounts computes them (the configured
+-- Amt components, signed). Only cycles of several report rows (several reports, or one with several Amt) are
+-- aggregated, per report and then per cycle as that model does: a cycle of one row is its one report, whose amount
+-- is that row's component or zero. Aggregating millions of one-report groups with their records and files costs
+-- several times finding the groups of several.
+with reports as (
+    select * from int_position_reports_classified where route = 'DCO_SETTLEMENT'
+),
+
+amounts as (
+    select * from stg_clearing__position_amounts
+),
+
+components as (
+    select * from stg_rules__settlement_components
 ),
 
 days as (
@@ -15,62 +25,95 @@ run_parameters as (
     select * from stg_run__parameters
 ),
 
+-- one row per report and Amt (a report with no Amt: one row), its product null when the Amt type is not configured
+-- for the class; read three times below: DuckDB materialises it once
+report_rows as (
+    select
+        reports.record_id,
+        reports.source_file,
+        reports.dco,
+        reports.settlement_bank_account_id,
+        reports.seg_class,
+        reports.currency,
+        reports.settl_session as cycle,
+        reports.biz_date as cycle_date,
+        amounts.amount * components.amount_sign as signed_amount
+    from reports
+    left join amounts
+        on amounts.record_id = reports.record_id
+        and amounts.currency = reports.currency
+    left join components
+        on components.seg_class = reports.seg_class
+        and components.amt_type = amounts.amt_type
+),
+
 shared_cycles as (
-    select dco, settlement_bank_account_id, seg_class, currency, cycle, cycle_date, count(*) as reports
-    from report_amounts
+    select dco, settlement_bank_account_id, seg_class, currency, cycle, cycle_date, count(*) as cycle_rows
+    from report_rows
     group by dco, settlement_bank_account_id, seg_class, currency, cycle, cycle_date
     having count(*) > 1
 ),
 
--- a null key is a key like any other here, as the aggregation below groups it
+-- a null key is a key like any other here, as the aggregations below group it
 single_report_cycles as (
     select
-        report_amounts.dco,
-        report_amounts.settlement_bank_account_id,
-        report_amounts.seg_class,
-        report_amounts.currency,
-        report_amounts.cycle,
-        report_amounts.cycle_date,
-        report_amounts.amount,
-        [report_amounts.record_id] as clearing_records,
-        [report_amounts.source_file] as source_files
-    from report_amounts
+        report_rows.dco,
+        report_rows.settlement_bank_account_id,
+        report_rows.seg_class,
+        report_rows.currency,
+        report_rows.cycle,
+        report_rows.cycle_date,
+        -- as int_position_report_amounts: an integer sign keeps the scale; cast back to the money type explicitly
+        cast(coalesce(report_rows.signed_amount, 0) as decimal(38, 9)) as amount,
+        [report_rows.record_id] as clearing_records,
+        [report_rows.source_file] as source_files
+    from report_rows
     left join shared_cycles
-        on shared_cycles.dco is not distinct from report_amounts.dco
-        and shared_cycles.settlement_bank_account_id is not distinct from report_amounts.settlement_bank_account_id
-        and shared_cycles.seg_class is not distinct from report_amounts.seg_class
-        and shared_cycles.currency is not distinct from report_amounts.currency
-        and shared_cycles.cycle is not distinct from report_amounts.cycle
-        and shared_cycles.cycle_date is not distinct from report_amounts.cycle_date
-    where shared_cycles.reports is null
+        on shared_cycles.dco is not distinct from report_rows.dco
+        and shared_cycles.settlement_bank_account_id is not distinct from report_rows.settlement_bank_account_id
+        and shared_cycles.seg_class is not distinct from report_rows.seg_class
+        and shared_cycles.currency is not distinct from report_rows.currency
+        and shared_cycles.cycle is not distinct from report_rows.cycle
+        and shared_cycles.cycle_date is not distinct from report_rows.cycle_date
+    where shared_cycles.cycle_rows is null
+),
+
+-- the reports of the cycles of several rows, each summed as int_position_report_amounts sums it
+several_reports as (
+    select
+        report_rows.record_id,
+        report_rows.source_file,
+        report_rows.dco,
+        report_rows.settlement_bank_account_id,
+        report_rows.seg_class,
+        report_rows.currency,
+        report_rows.cycle,
+        report_rows.cycle_date,
+        cast(coalesce(sum(report_rows.signed_amount), 0) as decimal(38, 9)) as amount
+    from report_rows
+    inner join shared_cycles
+        on shared_cycles.dco is not distinct from report_rows.dco
+        and shared_cycles.settlement_bank_account_id is not distinct from report_rows.settlement_bank_account_id
+        and shared_cycles.seg_class is not distinct from report_rows.seg_class
+        and shared_cycles.currency is not distinct from report_rows.currency
+        and shared_cycles.cycle is not distinct from report_rows.cycle
+        and shared_cycles.cycle_date is not distinct from report_rows.cycle_date
+    group by all
 ),
 
 several_report_cycles as (
     select
-        report_amounts.dco,
-        report_amounts.settlement_bank_account_id,
-        report_amounts.seg_class,
-        report_amounts.currency,
-        report_amounts.cycle,
-        report_amounts.cycle_date,
-        sum(report_amounts.amount) as amount,
-        list_sort(array_agg(report_amounts.record_id)) as clearing_records,
-        list_sort(list_distinct(array_agg(report_amounts.source_file))) as source_files
-    from report_amounts
-    inner join shared_cycles
-        on shared_cycles.dco is not distinct from report_amounts.dco
-        and shared_cycles.settlement_bank_account_id is not distinct from report_amounts.settlement_bank_account_id
-        and shared_cycles.seg_class is not distinct from report_amounts.seg_class
-        and shared_cycles.currency is not distinct from report_amounts.currency
-        and shared_cycles.cycle is not distinct from report_amounts.cycle
-        and shared_cycles.cycle_date is not distinct from report_amounts.cycle_date
-    group by
-        report_amounts.dco,
-        report_amounts.settlement_bank_account_id,
-        report_amounts.seg_class,
-        report_amounts.currency,
-        report_amounts.cycle,
-        report_amounts.cycle_date
+        dco,
+        settlement_bank_account_id,
+        seg_class,
+        currency,
+        cycle,
+        cycle_date,
+        sum(amount) as amount,
+        list_sort(array_agg(record_id)) as clearing_records,
+        list_sort(list_distinct(array_agg(source_file))) as source_files
+    from several_reports
+    group by dco, settlement_bank_account_id, seg_class, currency, cycle, cycle_date
 ),
 
 cycles as (
