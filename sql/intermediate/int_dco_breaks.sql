@@ -9,7 +9,7 @@ bank_accounts as (
 ),
 
 -- the grains that do not match and the pending cycles, with the class of their settlement account when no cycle
--- gives one, and each side's records and files as lists (an absent side's empty)
+-- gives one, and each side's records as lists (an absent side's empty)
 unmatched as (
     select
         three_way.bank_account_id,
@@ -38,21 +38,7 @@ unmatched as (
             when three_way.ledger_record is not null then [three_way.ledger_record]
             else coalesce(three_way.ledger_records, cast([] as varchar[]))
         end as ledger_records,
-        -- clearing, bank and ledger files are in different folders and each list is already sorted and distinct
-        list_concat(
-            case
-                when three_way.clearing_file is not null then [three_way.clearing_file]
-                else coalesce(three_way.clearing_files, cast([] as varchar[]))
-            end,
-            case
-                when three_way.bank_file is not null then [three_way.bank_file]
-                else coalesce(three_way.bank_files, cast([] as varchar[]))
-            end,
-            case
-                when three_way.ledger_file is not null then [three_way.ledger_file]
-                else coalesce(three_way.ledger_files, cast([] as varchar[]))
-            end
-        ) as source_files
+        three_way.source_files
     from three_way
     left join bank_accounts on bank_accounts.bank_account_id = three_way.bank_account_id
 ),

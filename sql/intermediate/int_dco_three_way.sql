@@ -1,8 +1,7 @@
 -- DCO_SETTLEMENT three-way: each due cycle against its bank and ledger legs by settlement account, currency and
 -- reference, with whether each leg's difference from the clearing amount is within tolerance, and each pending cycle
--- (today's end of day, paid on the next business day) on a row of its own. A side of one record carries it and its
--- file as record and file (records and files null), a side of several their sorted lists as records and files
--- (record and file null), and an absent side nulls in all four.
+-- (today's end of day, paid on the next business day) on a row of its own. A side of one record carries it as record
+-- (records null), a side of several their sorted list as records (record null), and an absent side nulls in both.
 with cycles as (
     select
         dco,
@@ -91,8 +90,10 @@ compared as (
     select *, coalesce(bank_within and ledger_within, false) as matched from tolerated
 )
 
--- what only the breaks read (the cycle's DCO and payment date, each leg's tolerance and files) is kept where the
--- grain does not match: on a match it is null, so the millions of matched rows stay narrow
+-- what only the breaks read (the cycle's DCO and payment date, each leg's tolerance, the files) is kept where the
+-- grain does not match: on a match it is null, so the millions of matched rows stay narrow. The files are one list,
+-- the clearing, bank and ledger files in that order (in different folders, each side's already sorted and distinct),
+-- an absent side adding none.
 select
     rule_id,
     rule_version,
@@ -115,10 +116,20 @@ select
     case when not matched then payment_date end as payment_date,
     case when not matched then bank_within end as bank_within,
     case when not matched then ledger_within end as ledger_within,
-    case when not matched then clearing_file end as clearing_file,
-    case when not matched then clearing_files end as clearing_files,
-    case when not matched then bank_file end as bank_file,
-    case when not matched then bank_files end as bank_files,
-    case when not matched then ledger_file end as ledger_file,
-    case when not matched then ledger_files end as ledger_files
+    case
+        when not matched then list_concat(
+            case
+                when clearing_file is not null then [clearing_file]
+                else coalesce(clearing_files, cast([] as varchar[]))
+            end,
+            case
+                when bank_file is not null then [bank_file]
+                else coalesce(bank_files, cast([] as varchar[]))
+            end,
+            case
+                when ledger_file is not null then [ledger_file]
+                else coalesce(ledger_files, cast([] as varchar[]))
+            end
+        )
+    end as source_files
 from compared
