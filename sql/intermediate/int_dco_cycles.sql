@@ -63,11 +63,8 @@ single_report_cycles as (
         report_rows.currency,
         report_rows.cycle,
         report_rows.cycle_date,
-        -- the money type with no cast: decimal(38, 9) times the integer sign is decimal(38, 9) (NUMERIC in BigQuery).
-        -- No cast to decimal(38, 9) in this model: the emulator rewrites a query with ARRAY_AGG(... IGNORE NULLS),
-        -- as several_report_cycles' list_distinct becomes, through sqlglot's BigQuery writer, which drops a cast's
-        -- (38, 9), and reads the bare NUMERIC as DECIMAL(18, 3) (then every UNION with this amount keeps 3 places)
-        coalesce(report_rows.signed_amount, 0) as amount,
+        -- as int_position_report_amounts: an integer sign keeps the scale; cast back to the money type explicitly
+        cast(coalesce(report_rows.signed_amount, 0) as decimal(38, 9)) as amount,
         [report_rows.record_id] as clearing_records,
         [report_rows.source_file] as source_files
     from report_rows
@@ -92,7 +89,7 @@ several_reports as (
         report_rows.currency,
         report_rows.cycle,
         report_rows.cycle_date,
-        coalesce(sum(report_rows.signed_amount), 0) as amount  -- decimal(38, 9) with no cast, as above
+        cast(coalesce(sum(report_rows.signed_amount), 0) as decimal(38, 9)) as amount
     from report_rows
     inner join shared_cycles
         on shared_cycles.dco is not distinct from report_rows.dco
