@@ -17,7 +17,8 @@ together, :func:`recon.validate.run_suites_of_days`), while this process matches
 day's run then takes the worker's outputs over in its parse and validate stages when they were made from exactly the
 files its land stage listed (else it does the work itself). Days still publish one by one, in order, under the
 lock, each as ``fcm-recon run`` would publish it. The two processes split the cores (:data:`THREADS_EACH`), and this
-one opens a DuckDB warehouse once for the whole range (:func:`recon.targets.held_warehouse`).
+one opens a DuckDB warehouse once for the whole range (:func:`recon.targets.held_warehouse`), closing it only
+between two days to let in the processes that wait for it (:func:`_let_waiters_in`).
 """
 
 from __future__ import annotations
@@ -39,14 +40,14 @@ from typing import IO
 from recon import calendar
 from recon.errors import ConfigError, FcmReconError
 from recon.landing import InputFile, date_folder_files, discover, remembered_digests
-from recon.locks import LOCK_TIMEOUT_SECONDS_DEFAULT, warehouse_lock
+from recon.locks import LOCK_TIMEOUT_SECONDS_DEFAULT, give_way, others_waiting, warehouse_lock
 from recon.observability import log_event, logger
 from recon.pipeline import memory_limits, run_day
 from recon.rules import RULES_DIR, load_rules
 from recon.sqlmodels import load_models
 from recon.stages import (DayContext, day_fingerprint, landed_files, parse_files, prepared_key, reports_folder,
                           validate_folders)
-from recon.targets import GcsLanding, Landing, WarehouseTarget, held_warehouse, open_warehouse
+from recon.targets import GcsLanding, Landing, WarehouseTarget, held_warehouse, open_warehouse, released_warehouse
 from recon.warehouse import duckdb_threads
 
 RAN, SKIPPED, FAILED, NOT_RUN = "RAN", "SKIPPED", "FAILED", "NOT_RUN"
@@ -360,6 +361,7 @@ def run_backfill(start: date, end: date, landing: Landing, warehouse: WarehouseT
                                  options.reports_dir, options.documents)
                 outcomes.append(_run_one(ctx, options, prepared))
                 prepared.done(day)
+            _let_waiters_in(warehouse, f"backfill {start}..{end}", options.lock_timeout_seconds)
             outcome = outcomes[-1]
             log_event("backfill_day", business_date=day.isoformat(), stage=None, action=outcome.action,
                       reason=outcome.reason, run_id=outcome.run_id, exit_code=outcome.exit_code,
@@ -371,6 +373,14 @@ def run_backfill(start: date, end: date, landing: Landing, warehouse: WarehouseT
     log_event("backfill_summary", start=start.isoformat(), end=end.isoformat(), seconds=result.seconds,
               stale_after=[d.isoformat() for d in stale], **result.counts())
     return result
+
+
+def _let_waiters_in(warehouse: WarehouseTarget, purpose: str, timeout_seconds: float) -> None:
+    """Between two days: when other processes wait for the warehouse (``fcm-recon breaks`` at 7 a.m.), close it and
+    give way to them (:func:`recon.locks.give_way`), then carry on where the backfill was."""
+    if others_waiting(warehouse):
+        with released_warehouse(warehouse):
+            give_way(warehouse, purpose, timeout_seconds)
 
 
 def render_documents(warehouse: WarehouseTarget, start: date, end: date, reports_dir: Path | None) -> list[Path]:

@@ -294,6 +294,7 @@ def _add_statement(commands: argparse._SubParsersAction) -> None:
     statement.add_argument("--landing", type=Path, help="the landing root the run read (needed by --withdraw)")
     statement.add_argument("--mark-filed", action="store_true", help="record the statement(s) as filed")
     statement.add_argument("--by", help="who marks the statement filed (with --mark-filed)")
+    _add_lock_timeout(statement)
     statement.set_defaults(handler=_cmd_statement)
 
 
@@ -382,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_backfill(commands)
     _add_verify(commands)
     _add_report(commands)
-    for command in (run, stage):
+    for command in (run, stage, breaks):
         _add_lock_timeout(command)
     run.add_argument("--log-file", type=Path, metavar="FILE",
                      help="append the JSON-line logs to FILE instead of stderr")
@@ -439,6 +440,7 @@ def _add_verify(commands: argparse._SubParsersAction) -> None:
     verify.add_argument("--rules", type=Path, metavar="DIR", help="the rules the run used (default: recon/rules)")
     verify.add_argument("--verbose", action="store_true", help="with --chain, print the checks that pass too")
     verify.add_argument("--json", action="store_true", help="print the checks as JSON")
+    _add_lock_timeout(verify)
     verify.set_defaults(handler=_cmd_verify)
 
 
@@ -451,17 +453,27 @@ def _add_report(commands: argparse._SubParsersAction) -> None:
                         help=f"a DuckDB warehouse file or bigquery://PROJECT/DATASET (default {DEFAULT_WAREHOUSE})")
     report.add_argument("--reports", type=Path, metavar="DIR",
                         help="where the documents go, in DIR/<date>/ (default: reports/ beside a DuckDB warehouse)")
+    _add_lock_timeout(report)
     report.set_defaults(handler=_cmd_report)
+
+
+# the commands that read or annotate a warehouse outside a run: they take its lock, waiting their turn behind a run
+# (recon.locks); run, stage and backfill take it themselves
+_IN_TURN = ("breaks", "statement", "verify", "report")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
+    from recon.locks import warehouse_lock
     from recon.observability import json_logs
 
     args = build_parser().parse_args(argv)
     try:
         with json_logs(getattr(args, "log_file", None)):
-            return int(args.handler(args))
+            if args.command not in _IN_TURN:
+                return int(args.handler(args))
+            with warehouse_lock(args.warehouse, f"{args.command} {args.date or ''}".rstrip(), args.lock_timeout):
+                return int(args.handler(args))
     except FcmReconError as error:
         print(f"fcm-recon: error: {error}", file=sys.stderr)
         return 1

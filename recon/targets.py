@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recon.errors import ConfigError
-from recon.warehouse import DuckDBWarehouse
+from recon.warehouse import DuckDBWarehouse, open_file
 
 if TYPE_CHECKING:
     from recon.bigquery import BigQueryWarehouse
@@ -127,6 +127,21 @@ def held_warehouse(target: WarehouseTarget) -> Iterator[None]:
             yield
         finally:
             _HELD.reset(token)
+
+
+@contextmanager
+def released_warehouse(target: WarehouseTarget) -> Iterator[None]:
+    """Inside a :func:`held_warehouse` block of ``target``: the file closed for the block (so another process can
+    open it), and opened again after. Elsewhere nothing is held, and nothing is done."""
+    held = _HELD.get()
+    if held is None or held.path != target:
+        yield
+        return
+    held.connection.close()
+    try:
+        yield
+    finally:
+        held.connection = open_file(target)
 
 
 def warehouse_exists(target: WarehouseTarget) -> bool:

@@ -160,18 +160,24 @@ def _column_texts(name: str, column: pa.ChunkedArray) -> pa.Array:
     return joined.fill_null(prefix + "null")
 
 
+def open_file(path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse file ``path`` (:class:`WarehouseError` when DuckDB cannot open it)."""
+    try:
+        connection = connect(str(path))
+    except duckdb.IOException as error:
+        raise WarehouseError(f"cannot open warehouse {path}: {error}") from None
+    # no progress bar: it would print into the command's output (``--json`` included)
+    connection.execute("set enable_progress_bar = false")
+    return connection
+
+
 class DuckDBWarehouse:
     """A warehouse in one DuckDB file. Use as a context manager; the file is locked while it is open."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.connection = connect(str(path))
-        except duckdb.IOException as error:
-            raise WarehouseError(f"cannot open warehouse {path}: {error}") from None
-        # no progress bar: it would print into the command's output (``--json`` included)
-        self.connection.execute("set enable_progress_bar = false")
+        self.connection = open_file(path)
         self._ensure_tables()
 
     def __enter__(self) -> DuckDBWarehouse:
