@@ -1,23 +1,11 @@
 -- Settlement cycles: one amount per DCO, settlement bank account, class, currency, cycle and cycle date, with its
 -- payment date (intraday: the same day; end of day: the next business day) and the reference the payment carries.
--- A cycle's amount is the sum of its reports' amounts as int_position_report_amounts computes them (the configured
--- Amt components, signed). Only cycles of several report rows (several reports, or one with several Amt) are
--- aggregated, per report and then per cycle as that model does: a cycle of one row is its one report, whose amount
--- is that row's component or zero. Aggregating millions of one-report groups with their records and files costs
+-- A cycle's amount is the sum of its reports' amounts as int_position_report_amounts computes them, from the same
+-- int_position_report_rows. Only cycles of several rows (several reports, or one with several Amt) are aggregated,
+-- per report and then per cycle as that model does: a cycle of one row is its one report, whose amount is that
+-- row's signed amount or zero. Aggregating millions of one-report groups with their records and files costs
 -- several times finding the groups of several.
-with reports as (
-    select * from int_position_reports_classified where route = 'DCO_SETTLEMENT'
-),
-
-amounts as (
-    select * from stg_clearing__position_amounts
-),
-
-components as (
-    select * from stg_rules__settlement_components
-),
-
-days as (
+with days as (
     select * from stg_calendar__business_days
 ),
 
@@ -25,26 +13,9 @@ run_parameters as (
     select * from stg_run__parameters
 ),
 
--- one row per report and Amt (a report with no Amt: one row), its product null when the Amt type is not configured
--- for the class; read three times below: DuckDB materialises it once
+-- read three times below: DuckDB materialises it once
 report_rows as (
-    select
-        reports.record_id,
-        reports.source_file,
-        reports.dco,
-        reports.settlement_bank_account_id,
-        reports.seg_class,
-        reports.currency,
-        reports.settl_session as cycle,
-        reports.biz_date as cycle_date,
-        amounts.amount * components.amount_sign as signed_amount
-    from reports
-    left join amounts
-        on amounts.record_id = reports.record_id
-        and amounts.currency = reports.currency
-    left join components
-        on components.seg_class = reports.seg_class
-        and components.amt_type = amounts.amt_type
+    select * from int_position_report_rows where route = 'DCO_SETTLEMENT'
 ),
 
 shared_cycles as (
