@@ -31,7 +31,7 @@ from recon.contracts.ledger import DAY_CONTRACTS, OPTIONAL_DAY_FILES
 from recon.contracts.reference import REQUIRED_REFERENCE
 from recon.domain import Problem, content_id
 from recon.engines import DuckDBEngine, Engine, open_engine
-from recon.errors import StaleRun, invariant
+from recon.errors import ConfigError, StaleRun, invariant
 from recon.ingest import QUARANTINED_ROWS_SCHEMA, FileReport, ingest
 from recon.landing import InputFile, date_folder_files, discover
 from recon.rules import RULES_DIR, RuleSet, load_rules
@@ -90,8 +90,20 @@ def _write_json(path: Path, value: object) -> None:
     os.replace(temporary, path)
 
 
+# the stage that writes each work-folder file a later stage reads
+_WRITTEN_BY = {"landed.json": "land", "parsed.json": "parse", "validated.json": "validate", "decisions.json": "match"}
+
+
 def _read_json(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        writer = _WRITTEN_BY.get(path.name)
+        if writer is None:
+            raise
+        raise ConfigError(f"the work folder {path.parent} has no {path.name}: run `fcm-recon stage {writer}` for this "
+                          "date with this --work-dir first (the stages run in order: "
+                          f"{', '.join(stage.__name__ for stage in STAGES)})") from None
 
 
 def _write_tables(folder: Path, tables: dict[str, pa.Table]) -> None:
