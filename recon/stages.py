@@ -68,6 +68,14 @@ class DayContext:
     documents: bool = True
     prepared: Path | None = None
 
+    def __post_init__(self) -> None:
+        if not calendar.is_business_day(self.business_date):
+            raise ConfigError(
+                f"{self.business_date} ({self.business_date:%A}) is not a CME business day: a day's run is for a CME "
+                f"trade date (the previous one is {calendar.previous_business_day(self.business_date)}, the next "
+                f"{calendar.next_business_day(self.business_date)}). A SECURED-only run on a date CME is closed "
+                "(spec/inputs.md, Calendars) is not supported")
+
     @property
     def reports_folder(self) -> Path:
         """The folder of this date's documents."""
