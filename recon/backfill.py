@@ -45,6 +45,7 @@ from recon.observability import log_event, logger
 from recon.pipeline import memory_limits, run_day
 from recon.rules import RULES_DIR, load_rules
 from recon.sqlmodels import load_models
+from recon.staleness import stale_days
 from recon.stages import (DayContext, day_fingerprint, landed_files, parse_files, prepared_key, reports_folder,
                           validate_folders)
 from recon.targets import GcsLanding, Landing, WarehouseTarget, held_warehouse, open_warehouse, released_warehouse
@@ -150,18 +151,9 @@ def why_run(ctx: DayContext) -> str | None:
 
 
 def stale_dates_after(warehouse: WarehouseTarget, end: date) -> list[date]:
-    """Dates after ``end`` with a completed run whose T-1 was re-run after it, and every later date with a run."""
+    """The stale dates after ``end`` (:func:`stale_days`)."""
     with open_warehouse(warehouse) as target:
-        latest: dict[date, str] = {}
-        recorded: dict[date, str | None] = {}
-        for run in target.runs():
-            latest[run["business_date"]] = run["manifest_hash"]
-            recorded[run["business_date"]] = json.loads(run["manifest"]).get("previous_day_manifest_hash")
-    later = sorted(day for day in latest if day > end)
-    for index, day in enumerate(later):
-        if recorded[day] != latest.get(calendar.previous_business_day(day)):
-            return later[index:]
-    return []
+        return sorted(day for day in stale_days(target) if day > end)
 
 
 @dataclass(frozen=True)

@@ -43,10 +43,11 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found {text!r}") from None
 
 
-def _print_run(result: RunResult, as_json: bool) -> None:
+def _print_run(result: RunResult, as_json: bool, stale: list[date]) -> None:
     published = result.stages["publish"]
     if as_json:
-        print(json.dumps(dict(result.stages, slis=result.slis), indent=2, sort_keys=True))
+        print(json.dumps(dict(result.stages, slis=result.slis, stale_after=[d.isoformat() for d in stale]), indent=2,
+                         sort_keys=True))
         return
     print(f"run {published['run_id']}  exit {published['exit_code']}  manifest {published['manifest_hash'][:16]}")
     print("published: " + ", ".join(f"{k} {v}" for k, v in sorted(published["rows"].items())))
@@ -63,6 +64,9 @@ def _print_run(result: RunResult, as_json: bool) -> None:
           + ", ".join(f"{stage} {seconds}" for stage, seconds in slis["stage_seconds"].items())
           + f"); statement {'ready' if slis['statement_ready_by_deadline'] else 'LATE'} for its deadline "
           f"{slis['statement_deadline']}")
+    if stale:
+        print(f"STALE later days, built on the run this one replaced (re-run them: fcm-recon backfill --start "
+              f"{stale[0]} --end {stale[-1]}): " + ", ".join(d.isoformat() for d in stale))
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -74,8 +78,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
         result = run_day(args.date, args.landing, args.warehouse, strict=not args.lenient,
                          memory_limit=args.memory_limit, rules_dir=args.rules or RULES_DIR, reports_dir=args.reports,
                          documents=not args.no_documents, lock_timeout_seconds=args.lock_timeout)
-    _print_run(result, args.json)
+    stale = _stale_after(args.warehouse, args.date, args.lock_timeout)
+    _print_run(result, args.json, stale)
     return result.exit_code
+
+
+def _stale_after(warehouse: WarehouseTarget, day: date, lock_timeout: float) -> list[date]:
+    """The later days a run of ``day`` left stale (recon.staleness), read under the warehouse's lock."""
+    from recon.locks import warehouse_lock
+    from recon.staleness import stale_days
+    from recon.targets import open_warehouse
+
+    with warehouse_lock(warehouse, f"run {day}: stale days", lock_timeout), open_warehouse(warehouse) as target:
+        return sorted(later for later in stale_days(target) if later > day)
 
 
 def _cmd_stage(args: argparse.Namespace) -> int:
@@ -262,7 +277,7 @@ def _cmd_statement(args: argparse.Namespace) -> int:
     _statement_output(args, doc)
     if withdrawal is not None and args.out is not None:
         print(f"withdrawal of USD {args.withdraw}: {check.decision} ({check.deciding_test})")
-    return EXIT_REJECTED if doc["statement_status"] == "NOT_FILEABLE" else 0
+    return EXIT_REJECTED if doc["statement_status"] == "NOT_FILEABLE" or doc["stale_since"] else 0
 
 
 def _money_arg(text: str) -> Decimal:
@@ -340,7 +355,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     inspect = commands.add_parser("inspect", help="parse one file and show what it holds and what is wrong with it")
     inspect.add_argument("file", type=Path, help="a BAI2, camt, FIXML or ledger/reference CSV file")
-    inspect.add_argument("--lenient", action="store_true", help="read in lenient mode first")
+    inspect.add_argument("--lenient", action="store_true",
+                         help="read as a lenient run would: trailer and footing mismatches are listed as problems "
+                              "and the file is ACCEPTED_WITH_PROBLEMS (exit 0) instead of REJECTED (exit 2)")
     inspect.add_argument("--json", action="store_true", help="print the report as JSON")
     inspect.set_defaults(handler=_cmd_inspect)
 

@@ -24,7 +24,7 @@ import io
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, localcontext
 from pathlib import Path
@@ -35,6 +35,7 @@ from recon.errors import ConfigError, InvariantViolation, RunNotFound, Warehouse
 from recon.money import MONEY_CONTEXT
 from recon.rules import load_rules
 from recon.schema import warehouse_tables
+from recon.staleness import stale_days, stale_warning
 from recon.statement_docs import write_statement_documents
 from recon.targets import WarehouseTarget, open_warehouse, warehouse_exists
 
@@ -77,6 +78,7 @@ class BreakReport:
     totals: dict
     aging: list[dict]
     aging_totals: dict
+    stale_since: date | None = None  # the date whose re-run made this day stale (recon.backfill.stale_days)
 
 
 # ---------------------------------------------------------------------------------------------------------- building
@@ -166,7 +168,8 @@ def read_report(warehouse: WarehouseTarget, business_date: date) -> BreakReport:
     with open_warehouse(warehouse) as target:
         if not any(run["status"] in COMPLETED_RUNS for run in target.runs(business_date)):
             raise RunNotFound(f"the warehouse {warehouse} holds no completed run for {business_date}")
-        return build_report(business_date, target.read_partition("recon_breaks", business_date))
+        report = build_report(business_date, target.read_partition("recon_breaks", business_date))
+        return replace(report, stale_since=stale_days(target).get(business_date))
 
 
 # ------------------------------------------------------------------------------------------------------- value text
@@ -219,7 +222,8 @@ def csv_text(report: BreakReport) -> str:
 def json_text(report: BreakReport) -> str:
     """The whole report as one JSON object; money as exact decimal strings."""
     document = {
-        "business_date": report.business_date, "totals": report.totals, "summary": report.summary,
+        "business_date": report.business_date, "stale_since": report.stale_since, "totals": report.totals,
+        "summary": report.summary,
         "aging": report.aging, "aging_totals": report.aging_totals,
         "breaks": [{c: row[c] for c in report.columns} for row in report.breaks],
     }
@@ -282,7 +286,8 @@ def table_text(report: BreakReport) -> str:
     detail = [[_table_cell(row, c) for c in TABLE_COLUMNS] for row in report.breaks]
     summary = [*map(_summary_cells, report.summary), _summary_total_cells(report)]
     aging = [*([str(row[h]) for h in AGING_HEADERS] for row in report.aging), _aging_total_cells(report)]
-    lines = [f"Break report {report.business_date}: {_totals_sentence(report)}", "",
+    lines = [*([stale_warning(report.business_date, report.stale_since), ""] if report.stale_since else []),
+             f"Break report {report.business_date}: {_totals_sentence(report)}", "",
              *_aligned(headers, detail, {6, 7}), "",
              "Summary by recon, break type, tier and currency (differences add up within a row only)",
              *_aligned(SUMMARY_HEADERS, summary, set(range(4, len(SUMMARY_HEADERS)))), "",
@@ -474,6 +479,8 @@ def html_text(report: BreakReport) -> str:
     parts = [
         "<!DOCTYPE html>", '<html lang="en">', '<head><meta charset="utf-8">', f"<title>Break report {day}</title>",
         f"<style>{_CSS}</style>", "</head>", "<body>", f"<h1>Break report {day}</h1>",
+        *([f"<p><strong>{html.escape(stale_warning(day, report.stale_since))}</strong></p>"]
+          if report.stale_since else []),
         f"<p>{html.escape(_totals_sentence(report))}</p>",
         "<h2>Outstanding breaks (NEW, OPEN) by age in CME business days</h2>",
         _svg_bars("Outstanding breaks by age", [(label, report.aging_totals[label]) for label, _, _ in AGE_BUCKETS]),

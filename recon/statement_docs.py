@@ -22,7 +22,9 @@ from pathlib import Path
 
 from recon.errors import RunNotFound
 from recon.money import round_cents
+from recon.staleness import stale_days, stale_warning
 from recon.targets import WarehouseTarget, open_warehouse
+from segregation.lines import load_lines
 
 CLASSES = ("SEG", "SECURED", "CLEARED_SWAPS")
 FORMATS = ("text", "json", "html", "pdf")
@@ -47,6 +49,11 @@ def money(value: Decimal | None) -> str:
     return f"({text[1:]})" if text.startswith("-") else text
 
 
+def _shown(text: str | None) -> str:
+    """An exact amount as ``money`` shows it; "unknown" for a line that could not be computed (an input is missing)."""
+    return "unknown" if text is None else money(Decimal(text))
+
+
 def _exact(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
@@ -56,13 +63,23 @@ def _line_rows(rows: list[dict]) -> list[dict]:
              "amount_usd": _exact(r["amount_usd"])} for r in sorted(rows, key=lambda r: r["line_order"])]
 
 
+def _with_unknown_lines(seg_class: str, rows: list[dict]) -> list[dict]:
+    """The class's USD lines, with a row of no amount for each line the run could not compute (not published: a
+    bank balance it adds up is missing; an INCOMPLETE_INPUTS alert names the account)."""
+    present = {r["line"] for r in rows}
+    return rows + [{"line_order": line.line_order, "line": line.line, "label": line.label, "role": line.role,
+                    "amount": None, "amount_usd": None}
+                   for line in load_lines() if line.seg_class == seg_class and line.line not in present]
+
+
 def _currency_sections(lines: list[dict]) -> dict[str, list[dict]]:
     currencies = sorted({r["currency"] for r in lines} - {"ALL"})
     return {c: _line_rows([r for r in lines if r["currency"] == c]) for c in currencies}
 
 
-def _role_amount(lines: list[dict], role: str) -> Decimal:
-    return next(r["amount_usd"] for r in lines if r["currency"] == "ALL" and r["role"] == role)
+def _role_amount(lines: list[dict], role: str) -> Decimal | None:
+    """The class's line of ``role`` in USD; None when it is unknown (not published: an input is missing)."""
+    return next((r["amount_usd"] for r in lines if r["currency"] == "ALL" and r["role"] == role), None)
 
 
 def _residual_interest(lines: list[dict], accounts: list[dict]) -> dict:
@@ -71,7 +88,7 @@ def _residual_interest(lines: list[dict], accounts: list[dict]) -> dict:
     listed = sorted((a for a in accounts if a["um_adj_usd"] > 0 or a["def_usd"] > 0), key=lambda a: a["unit_id"])
     return {
         "um_total_usd": _exact(um_total), "residual_interest_usd": _exact(excess),
-        "projected_shortfall_usd": _exact(max(Decimal(0), um_total - excess)),
+        "projected_shortfall_usd": None if excess is None else _exact(max(Decimal(0), um_total - excess)),
         "accounts": [{"unit_id": a["unit_id"], "nle_usd": _exact(a["nle_usd"]), "im_usd": _exact(a["im_usd"]),
                       "def_usd": _exact(a["def_usd"]), "offset_usd": _exact(a["offset_usd"]),
                       "um_usd": _exact(a["um_usd"]), "um_adj_usd": _exact(a["um_adj_usd"])} for a in listed],
@@ -92,7 +109,7 @@ def _open_breaks(lines: list[dict], breaks: list[dict]) -> dict:
         "breaks_impact_unknown": sum(1 for b in breaks if b["status"] in OPEN_STATUSES and b["seg_line"]
                                      and b["seg_impact_usd"] is None),
         "excess_usd": _exact(excess),
-        "excess_with_open_breaks_resolved_usd": _exact(excess + impact),
+        "excess_with_open_breaks_resolved_usd": None if excess is None else _exact(excess + impact),
     }
 
 
@@ -129,13 +146,15 @@ def statement_document(warehouse: WarehouseTarget, day: date, seg_class: str, wi
         accounts = [a for a in target.read_partition("seg_account_figures", day) if a["seg_class"] == seg_class]
         breaks = [b for b in target.read_partition("recon_breaks", day) if b["seg_class"] == seg_class]
         filing = _latest_filing(target, day, seg_class)
+        stale_since = stale_days(target).get(day)
     run = runs[-1]
     shown = withdrawal["proforma_lines"] if withdrawal else lines
     return {
         "business_date": day.isoformat(), "seg_class": seg_class, "title": TITLES[seg_class],
         "statement_status": shown[0]["statement_status"],
+        "stale_since": None if stale_since is None else stale_since.isoformat(),
         "run": {"run_id": run["run_id"], "manifest_hash": run["manifest_hash"], "sequence": run["sequence"]},
-        "lines": _line_rows([r for r in shown if r["currency"] == "ALL"]),
+        "lines": _line_rows(_with_unknown_lines(seg_class, [r for r in shown if r["currency"] == "ALL"])),
         "currencies": _currency_sections(shown),
         "residual_interest": _residual_interest(lines, accounts),
         "breaks": _open_breaks(lines, breaks),
@@ -154,7 +173,7 @@ def _text_lines(rows: list[dict], amount_key: str = "amount_usd") -> list[str]:
     out = []
     for r in rows:
         label = r["label"] if len(r["label"]) <= LABEL_WIDTH else r["label"][:LABEL_WIDTH - 3] + "..."
-        out.append(f"  {r['line']:>8}  {label:<{LABEL_WIDTH}} {money(Decimal(r[amount_key])):>22}")
+        out.append(f"  {r['line']:>8}  {label:<{LABEL_WIDTH}} {_shown(r[amount_key]):>22}")
     return out
 
 
@@ -197,7 +216,9 @@ def _text_filed_and_withdrawal(doc: dict) -> list[str]:
 
 def render_text(doc: dict) -> str:
     """The statement as plain text."""
-    head = [doc["title"], f"{doc['seg_class']} statement as of the close of {doc['business_date']}  "
+    stale = [stale_warning(date.fromisoformat(doc["business_date"]), date.fromisoformat(doc["stale_since"])), ""] \
+        if doc["stale_since"] else []
+    head = [*stale, doc["title"], f"{doc['seg_class']} statement as of the close of {doc['business_date']}  "
             f"status {doc['statement_status']}",
             f"run {doc['run']['run_id']}  manifest {doc['run']['manifest_hash']}", "",
             f"  {'Line':>8}  {'Description':<{LABEL_WIDTH}} {'Amount (USD)':>22}"]
@@ -230,7 +251,7 @@ def _h(text: object) -> str:
 def _html_table(rows: list[dict], amount_key: str, header: str) -> str:
     body = "".join(
         f'<tr class="{"role" if r["role"] else ""}"><td class="no">{_h(r["line"])}</td><td>{_h(r["label"])}</td>'
-        f'<td class="amt">{money(Decimal(r[amount_key]))}</td></tr>' for r in rows)
+        f'<td class="amt">{_shown(r[amount_key])}</td></tr>' for r in rows)
     return f'<table><tr><th>Line</th><th>Description</th><th class="amt">{header}</th></tr>{body}</table>'
 
 
@@ -238,14 +259,14 @@ def _html_sections(doc: dict) -> str:
     ri, brk = doc["residual_interest"], doc["breaks"]
     parts = ["<h2>Residual interest (Reg 1.22, 1.23)</h2><table>",
              f'<tr><td>Undermargined amounts, net of debits on line 5 (UM_TOTAL)</td><td class="amt">{money(Decimal(ri["um_total_usd"]))}</td></tr>',
-             f'<tr><td>Residual interest (excess line)</td><td class="amt">{money(Decimal(ri["residual_interest_usd"]))}</td></tr>',
-             f'<tr><td>Projected shortfall to cover by the deadline</td><td class="amt">{money(Decimal(ri["projected_shortfall_usd"]))}</td></tr>']
+             f'<tr><td>Residual interest (excess line)</td><td class="amt">{_shown(ri["residual_interest_usd"])}</td></tr>',
+             f'<tr><td>Projected shortfall to cover by the deadline</td><td class="amt">{_shown(ri["projected_shortfall_usd"])}</td></tr>']
     parts += [f'<tr><td>&nbsp;&nbsp;{_h(a["unit_id"])}: UM {money(Decimal(a["um_usd"]))}, UM_ADJ</td>'
               f'<td class="amt">{money(Decimal(a["um_adj_usd"]))}</td></tr>' for a in ri["accounts"]]
     parts += ["</table>", f"<h2>Open breaks: {brk['open_breaks']} ({brk['breaks_with_impact']} with a seg impact)</h2><table>",
-              f'<tr><td>Excess as computed</td><td class="amt">{money(Decimal(brk["excess_usd"]))}</td></tr>',
+              f'<tr><td>Excess as computed</td><td class="amt">{_shown(brk["excess_usd"])}</td></tr>',
               f'<tr><td>Excess with every open break resolved against the statement</td>'
-              f'<td class="amt">{money(Decimal(brk["excess_with_open_breaks_resolved_usd"]))}</td></tr>']
+              f'<td class="amt">{_shown(brk["excess_with_open_breaks_resolved_usd"])}</td></tr>']
     parts += [f'<tr><td>&nbsp;&nbsp;impact on line {_h(line)}</td><td class="amt">{money(Decimal(amount))}</td></tr>'
               for line, amount in brk["impact_by_line_usd"].items()]
     parts.append("</table>")
@@ -282,7 +303,9 @@ def render_html(doc: dict) -> str:
         f'{_h(doc["business_date"])}</title><meta name="dcterms.created" content="{created}">'
         f'<meta name="dcterms.modified" content="{created}"><style>{CSS}</style></head><body>'
         f"<h1>{_h(doc['title'])}</h1>"
-        f'<div class="meta">As of the close of {_h(doc["business_date"])} &middot; status '
+        + (f"<p><b>{_h(stale_warning(date.fromisoformat(doc['business_date']), date.fromisoformat(doc['stale_since'])))}"
+           "</b></p>" if doc["stale_since"] else "")
+        + f'<div class="meta">As of the close of {_h(doc["business_date"])} &middot; status '
         f'<b class="status-{_h(doc["statement_status"])}">{_h(doc["statement_status"])}</b><br>'
         f'run {_h(doc["run"]["run_id"])} &middot; manifest {_h(doc["run"]["manifest_hash"])}</div>'
         + _html_table(doc["lines"], "amount_usd", "Amount (USD)") + _html_sections(doc)

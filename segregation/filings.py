@@ -18,6 +18,7 @@ from decimal import Decimal
 import pyarrow as pa
 
 from recon.errors import FcmReconError
+from recon.staleness import stale_days, stale_warning
 from recon.targets import WarehouseTarget, open_warehouse
 
 FILED_LINE_COLUMNS = ("line_order", "line", "label", "role", "currency", "amount", "amount_usd")
@@ -51,6 +52,9 @@ def mark_filed(warehouse: WarehouseTarget, business_date: date, classes: tuple[s
         runs = target.runs(business_date)
         if not runs:
             raise FilingError(f"no run of {business_date} in {warehouse}: run the day before marking it filed")
+        stale_since = stale_days(target).get(business_date)
+        if stale_since is not None:
+            raise FilingError(stale_warning(business_date, stale_since) + "; a stale statement cannot be marked filed")
         run = runs[-1]
         lines = target.read_partition("seg_statement_lines", business_date)
         filings = []
@@ -58,7 +62,8 @@ def mark_filed(warehouse: WarehouseTarget, business_date: date, classes: tuple[s
             rows = [r for r in lines if r["seg_class"] == seg_class]
             statuses = {r["statement_status"] for r in rows}
             if statuses != {"FILEABLE"}:
-                raise FilingError(f"the {seg_class} statement of {business_date} is {sorted(statuses) or 'missing'}: "
+                raise FilingError(f"the {seg_class} statement of {business_date} is "
+                                  f"{', '.join(sorted(statuses)) or 'missing'}: "
                                   "only a FILEABLE statement can be marked filed")
             filings.append({"business_date": business_date, "seg_class": seg_class, "run_id": run["run_id"],
                             "manifest_hash": run["manifest_hash"], "filed_by": filed_by, "filed_at": filed_at,

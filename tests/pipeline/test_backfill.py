@@ -73,6 +73,11 @@ def test_a_changed_day_re_runs_and_makes_the_later_days_stale_until_they_re_run(
     middle = run_backfill(DAYS[1], DAYS[1], landing, warehouse, OPTIONS)
     assert [(d.action, d.reason) for d in middle.days] == [("RAN", "changed: inputs")]
     assert middle.stale_after == [DAYS[2]]
+    _assert_stale(warehouse, DAYS[2], DAYS[2], capsys)
+    (landing / DAYS[1].isoformat() / "ledger" / "notes2.txt").write_text("another\n")
+    assert main(["run", "--date", DAYS[1].isoformat(), "--landing", str(landing), "--warehouse", str(warehouse),
+                 "--no-documents", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["stale_after"] == [DAYS[2].isoformat()]
     assert main(["backfill", "--start", DAYS[0].isoformat(), "--end", DAYS[-1].isoformat(), "--landing",
                  str(landing), "--warehouse", str(warehouse), "--no-documents", "--no-progress",
                  "--log-file", str(backfilled["folder"] / "log.jsonl")]) == 0
@@ -86,6 +91,23 @@ def test_a_changed_day_re_runs_and_makes_the_later_days_stale_until_they_re_run(
     assert set(summary["match_rate"]) >= {"CASH", "DCO_SETTLEMENT"} and summary["breaks_by_tier"]
     assert summary["statement_deadline"] == "2026-11-30T12:00:00-05:00"
     assert [e["action"] for e in events if e["event"] == "backfill_day"] == ["SKIPPED", "SKIPPED", "RAN"]
+    assert main(["breaks", "--date", DAYS[2].isoformat(), "--warehouse", str(warehouse), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["stale_since"] is None  # re-run: no longer stale
+
+
+def _assert_stale(warehouse: Path, day: date, first_stale: date, capsys: pytest.CaptureFixture[str]) -> None:
+    """A stale day's break report and statement say so first, and its statement cannot be marked filed."""
+    warning = (f"STALE: {DAYS[DAYS.index(first_stale) - 1]} was re-run after {first_stale} ran, so {day} rests on a "
+               f"superseded run")
+    assert main(["breaks", "--date", day.isoformat(), "--warehouse", str(warehouse)]) == 0
+    assert capsys.readouterr().out.startswith(warning)
+    assert main(["breaks", "--date", day.isoformat(), "--warehouse", str(warehouse), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["stale_since"] == first_stale.isoformat()
+    assert main(["statement", "--date", day.isoformat(), "--class", "SEG", "--warehouse", str(warehouse)]) == 2
+    assert capsys.readouterr().out.startswith(warning)
+    assert main(["statement", "--date", day.isoformat(), "--mark-filed", "--by", "Jane Compliance",
+                 "--warehouse", str(warehouse)]) == 1
+    assert "a stale statement cannot be marked filed" in capsys.readouterr().err
 
 
 def test_deferred_documents_are_rendered_by_the_report_command(backfilled: dict) -> None:
