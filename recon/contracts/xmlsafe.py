@@ -96,7 +96,7 @@ class _Checker:
 
     def doctype(self, name: str | None, public_id: str | None, system_url: str | None) -> None:
         """Refuse any document type declaration (before any entity is used)."""
-        raise FileRejected(_doctype_problem(self.source_file, f"<!DOCTYPE {name or ''}>"))
+        raise FileRejected(_doctype_problem(self.source_file, name))
 
     def close(self) -> None:
         """lxml calls this at the end of the document: nothing to hand back."""
@@ -209,7 +209,9 @@ def _refuse_doctype(source: XmlSource, source_file: str) -> str:
         for _event, root in etree.iterparse(_open(source), events=("start",), **_PARSER_OPTIONS):
             info = root.getroottree().docinfo
             if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
-                raise FileRejected(_doctype_problem(source_file, info.doctype))
+                # the name the declaration gives (docinfo.doctype would show the root element's name instead)
+                declared = info.internalDTD if info.internalDTD is not None else info.externalDTD
+                raise FileRejected(_doctype_problem(source_file, declared.name if declared is not None else None))
             return local_name(root.tag)
     except etree.XMLSyntaxError as error:
         raise FileRejected(_malformed(source_file, error)) from None
@@ -224,9 +226,13 @@ def _malformed_empty(source_file: str) -> Problem:
                    "the file is not well-formed XML")
 
 
-def _doctype_problem(source_file: str, doctype: str) -> Problem:
-    """The FILE problem for a document that declares a DTD (its declarations are never expanded or shown)."""
-    declared = doctype.split(" ", 2)[:2] if doctype else ["<!DOCTYPE"]
+_DOCTYPE_NAME_MAX = 80
+
+
+def _doctype_problem(source_file: str, name: str | None) -> Problem:
+    """The FILE problem for a document that declares a DTD: the name its ``<!DOCTYPE`` declares, as written (not the
+    root element's), and nothing after it (its declarations are never expanded or shown)."""
+    name = (name or "").strip()[:_DOCTYPE_NAME_MAX]
     return Problem(
         scope="FILE",
         source_file=source_file,
@@ -235,7 +241,7 @@ def _doctype_problem(source_file: str, doctype: str) -> Problem:
         field="DOCTYPE",
         code="XML_DTD_FORBIDDEN",
         expected="no document type declaration",
-        found=" ".join(declared).rstrip(">") + " ...>",
+        found=f"<!DOCTYPE {name} ...>" if name else "<!DOCTYPE ...>",
         message="the document declares a DTD; DTDs and entities are refused unread (XXE, entity expansion)",
     )
 

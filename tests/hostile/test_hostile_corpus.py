@@ -19,7 +19,8 @@ from recon.contracts.ledger import CASH_JOURNAL
 from recon.contracts.tabular import read_table
 from recon.domain import Problem
 from recon.errors import FileRejected
-from tests.hostile.mutator import CSV_BASE, CSV_ROWS, SECRET_TOKEN, VARIANTS, Variant, build, csv_base
+from tests.hostile.mutator import (BILLION_LAUGHS, CSV_BASE, CSV_ROWS, ING, POS_BATCH, SECRET_TOKEN, TRADE,
+                                   VARIANTS, Variant, build, csv_base, xml_doctype)
 
 TIME_BOX_SECONDS = 20.0
 MIN_VARIANTS = 60
@@ -138,3 +139,33 @@ def test_every_base_sample_is_accepted_unmutated(base: str, samples_dir: Path, t
     reader = {"bai2": "bai2", "camt": "camt", "fixml": "fixml"}[base.split("/")[0]]
     problems, kept = _read(reader, samples_dir / base)
     assert problems == () and kept >= 0
+
+
+_XXE_FOO = b'<!DOCTYPE foo [<!ENTITY xxe SYSTEM "{secret}">]>'
+_XXE_FOO_PARAMETER = b'<!DOCTYPE foo [<!ENTITY % ext SYSTEM "{secret}"> %ext;]>'
+
+
+@pytest.mark.parametrize(("variant", "declared"), [
+    pytest.param(Variant("camt-xxe-foo", ING, xml_doctype(_XXE_FOO, b"<MsgId>", b"&xxe;"), "camt", "FILE",
+                         "XML_DTD_FORBIDDEN"), "foo", id="camt-xxe-foo"),
+    pytest.param(Variant("camt-lolz", ING, xml_doctype(BILLION_LAUGHS, b"<MsgId>", b"&lol9;"), "camt", "FILE",
+                         "XML_DTD_FORBIDDEN"), "lolz", id="camt-lolz"),
+    pytest.param(Variant("fixml-xxe-foo", TRADE, xml_doctype(_XXE_FOO_PARAMETER, b"<Batch>", b""), "fixml", "FILE",
+                         "XML_DTD_FORBIDDEN"), "foo", id="fixml-xxe-foo"),
+    pytest.param(Variant("fixml-lolz", POS_BATCH, xml_doctype(BILLION_LAUGHS, b"<Batch", b""), "fixml", "FILE",
+                         "XML_DTD_FORBIDDEN"), "lolz", id="fixml-lolz"),
+])
+def test_dtd_rejection_quotes_the_declared_doctype(variant: Variant, declared: str, samples_dir: Path,
+                                                   tmp_path: Path, secret: Path,
+                                                   capfd: pytest.CaptureFixture[str]) -> None:
+    """The XML_DTD_FORBIDDEN problem quotes the name the file's DOCTYPE declares (not the root element's name:
+    ``Document`` or ``FIXML``), in the reader and in ``inspect``, and still shows nothing the DTD points at."""
+    from recon.inspect import inspect_file
+
+    path = build(variant, samples_dir, tmp_path, secret)
+    result, error = _time_boxed(variant.reader, path)
+    assert isinstance(error, FileRejected), f"expected FileRejected, got {error!r} / {result!r}"
+    assert (error.problem.code, error.problem.found) == ("XML_DTD_FORBIDDEN", f"<!DOCTYPE {declared} ...>")
+    (problem,) = inspect_file(path)["problems"]
+    assert (problem["code"], problem["found"]) == ("XML_DTD_FORBIDDEN", f"<!DOCTYPE {declared} ...>")
+    _assert_no_secret([error.problem], error, capfd)
