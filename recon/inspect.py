@@ -5,7 +5,9 @@
 ``FIXML`` root), or a CSV whose header matches a ledger or reference contract. It reads the file with the project's
 own readers and reports the version, header facts, counts, control totals, balances per statement and every problem
 with its location. In strict mode a rejection is shown as the file's first problem; the file is then read again
-leniently (BAI2, camt) so that every trailer and footing problem is listed, not only the first.
+leniently (BAI2, camt) so that every trailer and footing problem is listed, not only the first. In lenient mode
+(``strict=False``) a file the lenient readers parse is ``ACCEPTED_WITH_PROBLEMS`` with its trailer and footing
+problems, as a lenient run would take it; only a file they refuse is ``REJECTED``.
 
 The report is a JSON-able dict (dates, decimals as strings); :func:`render_text` prints it for a person.
 """
@@ -25,7 +27,7 @@ from recon.contracts.ledger import DAY_CONTRACTS
 from recon.contracts.reference import REFERENCE_CONTRACTS
 from recon.contracts.tabular import Contract, read_table
 from recon.contracts.xmlsafe import root_name
-from recon.domain import BankStatement, Problem
+from recon.domain import BankBalance, BankStatement, Problem
 from recon.errors import FcmReconError, FileRejected
 
 __all__ = ["inspect_file", "render_text"]
@@ -64,9 +66,13 @@ def inspect_file(path: Path, *, strict: bool = True) -> dict:
         inspector(path, head, detail, strict, report)
     except FcmReconError as error:  # a file that cannot be read at all (LandingError)
         report["problems"].append(_note("UNREADABLE_FILE", "a readable file", str(error), "cannot read the file"))
+        report["verdict"] = "REJECTED"
     if report["verdict"] == "ACCEPTED" and report["problems"]:
-        report["verdict"] = "REJECTED" if any(p["scope"] == "FILE" for p in report["problems"]) \
-            else "ACCEPTED_WITH_PROBLEMS"
+        # A reader that refuses the file has set REJECTED. What is left are problems of a file that was read: ROW
+        # problems, and in lenient mode the trailer and footing (FILE) problems the lenient readers report instead
+        # of rejecting, as a lenient run does: the file is accepted with them.
+        rejected = strict and any(p["scope"] == "FILE" for p in report["problems"])
+        report["verdict"] = "REJECTED" if rejected else "ACCEPTED_WITH_PROBLEMS"
     return _jsonable(report)
 
 
@@ -169,7 +175,8 @@ def _inspect_camt(path: Path, head: bytes, detail: str, strict: bool, report: di
     report["version"] = camt.version
     report["header"] = {"message_id": camt.message_id, "message_type": camt.message_type}
     report["counts"] = _statement_counts(camt.statements)
-    report["statements"] = [_statement(s) for s in camt.statements]
+    footings = camt.footing_amounts or (None,) * len(camt.statements)
+    report["statements"] = [_statement(s, f) for s, f in zip(camt.statements, footings, strict=True)]
     if camt.message_type == "camt.053":
         failing = {p["location"] for p in report["problems"] if p["code"].startswith("CAMT_")}
         for index, statement in enumerate(report["statements"], start=1):
@@ -220,18 +227,43 @@ def _statement_counts(statements: tuple[BankStatement, ...]) -> dict:
             "balances": sum(len(s.balances) for s in statements)}
 
 
-def _statement(statement: BankStatement) -> dict:
-    """One statement: account, currency, as-of date, kind, opening and closing balances, entries and their net."""
-    by_type: dict[str, Decimal] = {}
+def _statement(statement: BankStatement, footing: tuple[Decimal | None, ...] | None = None) -> dict:
+    """One statement: account, currency, as-of date, kind, opening and closing balances, entries and their net.
+
+    Amounts of different currencies are never added. ``booked_net`` is the booked entries' net in the statement's
+    currency as the camt footing counts it (``footing``: an entry booked in another currency through its AmtDtls
+    equivalent), None when an entry has no such equivalent; ``booked_by_currency`` nets the entries per their own
+    currency, with that currency's net in the statement's currency. A balance in another currency than the
+    statement's is named in ``balance_currencies``.
+    """
+    currency = statement.currency
+    first: dict[str, BankBalance] = {}
     for balance in statement.balances:
-        by_type.setdefault(balance.balance_type, balance.amount)
-    booked = [e.amount for e in statement.entries if e.status == "BOOK"]
+        first.setdefault(balance.balance_type, balance)
+    by_type = {code: balance.amount for code, balance in first.items()}
+    if footing is None:
+        footing = tuple(e.amount if e.currency == currency else None for e in statement.entries)
+    by_currency: dict[str, dict] = {}
+    for entry, amount in sorted(zip(statement.entries, footing, strict=True), key=lambda p: p[0].currency != currency):
+        if entry.status != "BOOK":
+            continue
+        row = by_currency.setdefault(entry.currency, {"entries": 0, "net": Decimal(0),
+                                                      "in_statement_currency": Decimal(0)})
+        row["entries"] += 1
+        row["net"] += entry.amount
+        if row["in_statement_currency"] is not None:
+            row["in_statement_currency"] = None if amount is None else row["in_statement_currency"] + amount
+    equivalents = [row["in_statement_currency"] for row in by_currency.values()]
     return {
         "statement_id": statement.statement_id, "account": statement.bank_account_id,
-        "currency": statement.currency, "as_of_date": statement.as_of_date, "report_kind": statement.report_kind,
+        "currency": currency, "as_of_date": statement.as_of_date, "report_kind": statement.report_kind,
         "opening": next((by_type[t] for t in _OPENING if t in by_type), None),
         "closing": next((by_type[t] for t in _CLOSING if t in by_type), None),
-        "balances": by_type, "entries": len(statement.entries), "booked_net": sum(booked, Decimal(0)),
+        "balances": by_type,
+        "balance_currencies": {code: b.currency for code, b in first.items() if b.currency != currency},
+        "entries": len(statement.entries),
+        "booked_net": None if None in equivalents else sum(equivalents, Decimal(0)),
+        "booked_by_currency": by_currency,
     }
 
 
@@ -266,10 +298,12 @@ def render_text(report: dict) -> str:
         for key, value in (report.get(section) or {}).items():
             lines.append(f"  {key}: {_flat(value)}")
     for statement in report.get("statements", []):
+        others = statement["balance_currencies"]
+        opening = _balance_text(statement["opening"], next((others[t] for t in _OPENING if t in others), ""))
+        closing = _balance_text(statement["closing"], others.get("CLBD", ""))
         lines.append(f"  statement {statement['statement_id']} account {statement['account']} "
                      f"{statement['currency']} {statement['as_of_date']} {statement['report_kind']}: opening "
-                     f"{statement['opening']}, closing {statement['closing']}, {statement['entries']} entries "
-                     f"(booked net {statement['booked_net']})"
+                     f"{opening}, closing {closing}, {statement['entries']} entries ({_booked_text(statement)})"
                      + ("" if statement.get("foots", True) else ", DOES NOT FOOT"))
     problems = report["problems"]
     lines.append(f"  problems: {len(problems)}")
@@ -278,6 +312,27 @@ def render_text(report: dict) -> str:
         lines.append(f"    {problem['scope']} {problem['code']}{f' at {where}' if where else ''}: "
                      f"{problem['message']} (expected {problem['expected']}, found {problem['found']})")
     return "\n".join(lines) + "\n"
+
+
+def _balance_text(amount: str | None, currency: str) -> str:
+    """A balance amount, with its currency when that is not the statement's."""
+    return f"{amount} {currency}" if currency and amount is not None else str(amount)
+
+
+def _booked_text(statement: dict) -> str:
+    """The booked net in the statement's currency; per currency when entries are booked in another currency."""
+    currency, by_currency = statement["currency"], statement["booked_by_currency"]
+    net = statement["booked_net"] if statement["booked_net"] is not None else "n/a"
+    if set(by_currency) <= {currency}:
+        return f"booked net {net}"
+    parts = []
+    for code, row in by_currency.items():
+        part = f"{code} {row['net']} in {row['entries']} {'entry' if row['entries'] == 1 else 'entries'}"
+        if code != currency:
+            equivalent = row["in_statement_currency"]
+            part += f" = {currency} {equivalent}" if equivalent is not None else f", no {currency} equivalent"
+        parts.append(part)
+    return f"booked net {net}{' in' if statement['booked_net'] is None else ''} {currency}: " + "; ".join(parts)
 
 
 def _flat(value: object) -> str:

@@ -85,10 +85,43 @@ def test_bai2_bad_trailers_listed_all_in_strict_mode(samples_dir: Path) -> None:
 
 
 def test_bai2_lenient_mode_lists_the_same_problems_without_rejecting(samples_dir: Path) -> None:
-    """Lenient mode reports the same trailer problems; the verdict still says the file has FILE problems."""
+    """Lenient mode reports the same trailer problems; the file is accepted with them, as a lenient run takes it."""
     path = samples_dir / "bai2" / "moov_sample4_gs_88tags_bad_trailers.bai2"
     strict, lenient = inspect_file(path), inspect_file(path, strict=False)
     assert lenient["problems"] == strict["problems"] and lenient["strict"] is False
+    assert (strict["verdict"], lenient["verdict"]) == ("REJECTED", "ACCEPTED_WITH_PROBLEMS")
+
+
+@pytest.mark.parametrize(("name", "code"), [
+    ("camt/iso20022js_goldman_us_camt053_v02.xml", "CAMT_FOOTING_MISMATCH"),
+    ("camt/genkgo_camt053.v8.xml", "CAMT_FOOTING_MISMATCH"),
+    ("bai2/moov_sample4_gs_88tags_bad_trailers.bai2", "TRAILER_COUNT_MISMATCH"),
+])
+def test_cli_lenient_accepts_with_problems_what_strict_rejects(name: str, code: str, samples_dir: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """SOURCES.md: lenient mode parses these files; ``inspect --lenient`` lists their trailer/footing problems and
+    says ACCEPTED_WITH_PROBLEMS with exit 0, while strict ``inspect`` says REJECTED with exit 2 (README)."""
+    from recon.cli import EXIT_REJECTED, main
+
+    path = str(samples_dir / name)
+    assert main(["inspect", path]) == EXIT_REJECTED
+    assert "(REJECTED, strict)" in capsys.readouterr().out
+    assert main(["inspect", "--lenient", path]) == 0
+    out = capsys.readouterr().out
+    assert "(ACCEPTED_WITH_PROBLEMS, lenient)" in out and code in out
+    report = inspect_file(samples_dir / name, strict=False)
+    assert report["verdict"] == "ACCEPTED_WITH_PROBLEMS" and code in _codes(report)
+    assert report["counts"]["entries"] > 0
+
+
+def test_cli_lenient_help_says_what_it_does(capsys: pytest.CaptureFixture[str]) -> None:
+    """--lenient's help says it reads as a lenient run does, not that it reads 'in lenient mode first'."""
+    from recon.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["inspect", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "lenient mode first" not in out and "ACCEPTED_WITH_PROBLEMS" in out
 
 
 def test_camt_ing_balances_and_counts(samples_dir: Path) -> None:
@@ -117,6 +150,35 @@ def test_camt_non_footing_statement_listed(name: str, samples_dir: Path) -> None
     assert _codes(report) == ["CAMT_FOOTING_MISMATCH"]
     assert report["problems"][0]["location"] == "Stmt[1]"
     assert report["statements"][0]["foots"] is False
+
+
+def test_camt_goldman_booked_net_per_currency_agrees_with_footing(samples_dir: Path) -> None:
+    """The EUR -29.06 entry of the USD statement counts at its USD -25.00 equivalent, as in the footing problem
+    ("15 booked entries (35.00)"), never as if it were USD; per currency USD 60.00 and EUR -29.06."""
+    for strict in (True, False):
+        report = inspect_file(samples_dir / "camt" / "iso20022js_goldman_us_camt053_v02.xml", strict=strict)
+        (statement,) = report["statements"]
+        assert statement["booked_net"] == "35.00"
+        assert "15 booked entries (35.00)" in report["problems"][0]["message"]
+        assert statement["booked_by_currency"] == {
+            "USD": {"entries": 14, "net": "60.00", "in_statement_currency": "60.00"},
+            "EUR": {"entries": 1, "net": "-29.06", "in_statement_currency": "-25.00"}}
+        text = render_text(report)
+        assert "booked net 35.00 USD: USD 60.00 in 14 entries; EUR -29.06 in 1 entry = USD -25.00" in text
+        assert "30.94" not in text
+
+
+def test_camt_entry_without_equivalent_is_not_added_to_the_statement_currency(samples_dir: Path) -> None:
+    """genkgo v8: a SEK statement with one EUR 8.85 entry and no SEK equivalent: no SEK net is made up, and the
+    EUR opening balance is shown with its currency."""
+    report = inspect_file(samples_dir / "camt" / "genkgo_camt053.v8.xml", strict=False)
+    (statement,) = report["statements"]
+    assert (statement["currency"], statement["booked_net"]) == ("SEK", None)
+    assert statement["booked_by_currency"] == {"EUR": {"entries": 1, "net": "8.85", "in_statement_currency": None}}
+    assert statement["balance_currencies"]["OPBD"] == "EUR"
+    text = render_text(report)
+    assert "opening 18.15 EUR, closing -27.00" in text
+    assert "booked net n/a in SEK: EUR 8.85 in 1 entry, no SEK equivalent" in text
 
 
 def test_camt_goldman_counts(samples_dir: Path) -> None:
@@ -199,3 +261,12 @@ def test_xml_with_dtd_is_a_problem_and_leaks_nothing(tmp_path: Path) -> None:
     report = inspect_file(path)
     assert "XML_DTD_FORBIDDEN" in _codes(report) and report["verdict"] == "REJECTED"
     assert "TOP-SECRET-INSPECT" not in json.dumps(report) + render_text(report)
+
+
+def test_xml_with_dtd_quotes_the_declared_doctype_not_the_root(tmp_path: Path) -> None:
+    """A ``<!DOCTYPE foo ...>`` before a camt Document is quoted as declared, not as ``<!DOCTYPE Document ...>``."""
+    path = tmp_path / "foo.xml"
+    path.write_text('<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY x "y">]>'
+                    "<Document><BkToCstmrStmt><GrpHdr><MsgId>&x;</MsgId></GrpHdr></BkToCstmrStmt></Document>")
+    (problem,) = inspect_file(path)["problems"]
+    assert (problem["code"], problem["found"]) == ("XML_DTD_FORBIDDEN", "<!DOCTYPE foo ...>")

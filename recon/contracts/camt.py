@@ -60,6 +60,8 @@ class CamtFile(NamedTuple):
     version: ``001.02`` .. ``001.13`` from the namespace, '' when the document has none.
     message_id: ``GrpHdr/MsgId``.  statements: one per ``Stmt``/``Rpt``/``Ntfctn``, in document order.
     problems: footing failures found in lenient mode (strict mode raises on the first one instead).
+    footing_amounts: per statement, each entry's amount in the statement's currency as the footing counts it (the
+    entry's own amount, or its ``AmtDtls`` equivalent when booked in another currency; None when it has none).
     """
 
     source_file: str
@@ -68,6 +70,7 @@ class CamtFile(NamedTuple):
     message_id: str
     statements: tuple[BankStatement, ...]
     problems: tuple[Problem, ...]
+    footing_amounts: tuple[tuple[Decimal | None, ...], ...] = ()
 
 
 class _Header(NamedTuple):
@@ -93,6 +96,7 @@ def read_camt(path: XmlSource, source_file: str, *, strict: bool = True) -> Camt
     counter = OccurrenceCounter(source_file)
     statements: list[BankStatement] = []
     problems: list[Problem] = []
+    footings: list[tuple[Decimal | None, ...]] = []
     for element in iter_elements(path, source_file, _TAGS, parents=_MESSAGE_ROOTS):
         name = local_name(element.tag)
         if name == "GrpHdr":
@@ -109,6 +113,7 @@ def read_camt(path: XmlSource, source_file: str, *, strict: bool = True) -> Camt
                                         "each statement (Id and ElctrncSeqNb) once per file", statement.statement_id,
                                         "the same statement appears twice in the file"))
         statements.append(statement)
+        footings.append(footing_amounts)
         if header.kind.message_type == "camt.053":
             problem = foot_statement(statement, footing_amounts, context.location)
             if problem is not None and strict:
@@ -120,7 +125,7 @@ def read_camt(path: XmlSource, source_file: str, *, strict: bool = True) -> Camt
                                     f"root element {root_name(path, source_file)}",
                                     "the file holds no camt.053, camt.052 or camt.054 message"))
     return CamtFile(source_file, header.kind.message_type, header.version, header.message_id,
-                    tuple(statements), tuple(problems))
+                    tuple(statements), tuple(problems), tuple(footings))
 
 
 def _read_header(element: etree._Element, source_file: str) -> _Header:
