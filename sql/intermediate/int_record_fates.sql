@@ -21,6 +21,10 @@ book_balances as (
     select * from stg_ledger__bank_balances
 ),
 
+customer_balances as (
+    select * from int_ledger_balances_routed
+),
+
 trade_reports as (
     select * from stg_clearing__trade_reports
 ),
@@ -94,11 +98,14 @@ routed as (
     union all
     select source_file, record_id, 'COLLATERAL' as route, 'COLLATERAL' as recon, currency, market_value as amount
     from src_ledger__collateral_books
+    union all
+    -- balances feed the statements, not a recon: quarantined when their account is unknown, else out of scope
+    select source_file, record_id, case when route = 'QUARANTINE' then 'QUARANTINE' else 'OUT_OF_SCOPE' end as route,
+        'NONE' as recon, currency, cash_balance as amount
+    from customer_balances
 ),
 
 not_reconciled as (
-    select source_file, record_id, currency, cash_balance as amount from src_ledger__balances
-    union all
     select source_file, record_id, currency, market_value as amount from src_ledger__custody
     union all
     select source_file, record_id, currency, net_liquidating_equity as amount from src_ledger__other_fcm_equities

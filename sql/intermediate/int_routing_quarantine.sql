@@ -1,4 +1,5 @@
 -- Rows the routing quarantined (their account is unknown to the reference data), in the quarantine table's shape.
+-- A ledger balance row's amount is its cash_balance, as conservation counts it.
 with bank as (
     select * from int_bank_entries_routed where route = 'QUARANTINE'
 ),
@@ -13,6 +14,10 @@ position_reports as (
 
 position_amounts as (
     select * from int_position_report_amounts
+),
+
+balances as (
+    select * from int_ledger_balances_routed where route = 'QUARANTINE'
 )
 
 select
@@ -67,3 +72,18 @@ select
     position_reports.currency
 from position_reports
 left join position_amounts on position_amounts.record_id = position_reports.record_id
+union all
+select
+    'ROW' as scope,
+    source_file,
+    location,
+    record_id,
+    'account_id' as field,
+    route_reason as code,
+    'an account in reference/accounts.csv in force on the business date' as expected,
+    account_id as found,
+    concat('ledger balance of account ', account_id, ' in ', currency,
+        ' which the reference data does not know: its money is in no segregation statement') as message,
+    cash_balance as amount,
+    currency
+from balances

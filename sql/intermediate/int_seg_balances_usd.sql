@@ -2,8 +2,9 @@
 -- in its own currency and in USD: lines 1A cash, 1B securities, 2 open trade equity, 3A long options and 3B short
 -- options (negative), and the memo figures the per-account computations use: NLE (1A+1B+2+3A+3B), IM (initial margin
 -- requirement) and OFFSET_SEC (securities eligible to offset a deficit, Reg 1.32(b)). Balances of accounts not in a
--- customer class (HOUSE, or unknown to accounts.csv) contribute nothing. The drill-down (seg_line_sources) lists
--- the figures one row each; the per-account figures sum them.
+-- customer class (HOUSE, or unknown to accounts.csv: those are quarantined, see int_ledger_balances_routed)
+-- contribute nothing. The drill-down (seg_line_sources) lists the figures one row each; the per-account figures sum
+-- them.
 --
 -- USD: each figure x usd_per_unit at scale 9, rounded once, half-even; NULL where the currency has no rate. A USD row
 -- needs no conversion: its rate is exactly 1 and its figures already have scale 9, so its USD figures are its figures.
