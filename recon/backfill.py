@@ -45,7 +45,7 @@ from recon.observability import log_event, logger
 from recon.pipeline import memory_limits, run_day
 from recon.rules import RULES_DIR, load_rules
 from recon.sqlmodels import load_models
-from recon.staleness import stale_days
+from recon.trust import stale_days
 from recon.stages import (DayContext, day_fingerprint, landed_files, parse_files, prepared_key, reports_folder,
                           validate_folders)
 from recon.targets import GcsLanding, Landing, WarehouseTarget, held_warehouse, open_warehouse, released_warehouse

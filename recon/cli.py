@@ -84,9 +84,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _stale_after(warehouse: WarehouseTarget, day: date, lock_timeout: float) -> list[date]:
-    """The later days a run of ``day`` left stale (recon.staleness), read under the warehouse's lock."""
+    """The later days a run of ``day`` left stale (recon.trust), read under the warehouse's lock."""
     from recon.locks import warehouse_lock
-    from recon.staleness import stale_days
+    from recon.trust import stale_days
     from recon.targets import open_warehouse
 
     with warehouse_lock(warehouse, f"run {day}: stale days", lock_timeout), open_warehouse(warehouse) as target:
@@ -277,7 +277,7 @@ def _cmd_statement(args: argparse.Namespace) -> int:
     _statement_output(args, doc)
     if withdrawal is not None and args.out is not None:
         print(f"withdrawal of USD {args.withdraw}: {check.decision} ({check.deciding_test})")
-    return EXIT_REJECTED if doc["statement_status"] == "NOT_FILEABLE" or doc["stale_since"] else 0
+    return EXIT_REJECTED if doc["statement_status"] == "NOT_FILEABLE" or doc["stale_since"] or doc["tampered"] else 0
 
 
 def _money_arg(text: str) -> Decimal:

@@ -35,7 +35,7 @@ from recon.errors import ConfigError, InvariantViolation, RunNotFound, Warehouse
 from recon.money import MONEY_CONTEXT
 from recon.rules import load_rules
 from recon.schema import warehouse_tables
-from recon.staleness import stale_days, stale_warning
+from recon.trust import stale_days, stale_warning, tampered_tables, tampered_warning
 from recon.statement_docs import write_statement_documents
 from recon.targets import WarehouseTarget, open_warehouse, warehouse_exists
 
@@ -78,7 +78,8 @@ class BreakReport:
     totals: dict
     aging: list[dict]
     aging_totals: dict
-    stale_since: date | None = None  # the date whose re-run made this day stale (recon.backfill.stale_days)
+    stale_since: date | None = None  # the first stale day when this day is stale (recon.trust)
+    tampered: tuple[str, ...] = ()  # "recon_breaks" when its partition no longer hashes to the run's record
 
 
 # ---------------------------------------------------------------------------------------------------------- building
@@ -169,7 +170,8 @@ def read_report(warehouse: WarehouseTarget, business_date: date) -> BreakReport:
         if not any(run["status"] in COMPLETED_RUNS for run in target.runs(business_date)):
             raise RunNotFound(f"the warehouse {warehouse} holds no completed run for {business_date}")
         report = build_report(business_date, target.read_partition("recon_breaks", business_date))
-        return replace(report, stale_since=stale_days(target).get(business_date))
+        return replace(report, stale_since=stale_days(target).get(business_date),
+                       tampered=tuple(tampered_tables(target, business_date, ("recon_breaks",))))
 
 
 # ------------------------------------------------------------------------------------------------------- value text
@@ -222,8 +224,8 @@ def csv_text(report: BreakReport) -> str:
 def json_text(report: BreakReport) -> str:
     """The whole report as one JSON object; money as exact decimal strings."""
     document = {
-        "business_date": report.business_date, "stale_since": report.stale_since, "totals": report.totals,
-        "summary": report.summary,
+        "business_date": report.business_date, "stale_since": report.stale_since, "tampered": report.tampered,
+        "totals": report.totals, "summary": report.summary,
         "aging": report.aging, "aging_totals": report.aging_totals,
         "breaks": [{c: row[c] for c in report.columns} for row in report.breaks],
     }
@@ -236,6 +238,12 @@ AGING_HEADERS = ["recon", "tier", *(label for label, _, _ in AGE_BUCKETS), "tota
 TABLE_COLUMNS = ["tier", "recon", "break_type", "status", "account", "currency", "difference", "age_business_days",
                  "first_seen_date", "reference", "break_id"]
 TABLE_TEXT_MAX = 40
+
+
+def _warnings(report: BreakReport) -> list[str]:
+    """What a reader must know before the breaks: the day is stale, or its published breaks were changed."""
+    return ([stale_warning(report.business_date, report.stale_since)] if report.stale_since else []) + (
+        [tampered_warning(report.business_date, list(report.tampered))] if report.tampered else [])
 
 
 def _totals_sentence(report: BreakReport) -> str:
@@ -286,7 +294,8 @@ def table_text(report: BreakReport) -> str:
     detail = [[_table_cell(row, c) for c in TABLE_COLUMNS] for row in report.breaks]
     summary = [*map(_summary_cells, report.summary), _summary_total_cells(report)]
     aging = [*([str(row[h]) for h in AGING_HEADERS] for row in report.aging), _aging_total_cells(report)]
-    lines = [*([stale_warning(report.business_date, report.stale_since), ""] if report.stale_since else []),
+    warnings = _warnings(report)
+    lines = [*warnings, *([""] if warnings else []),
              f"Break report {report.business_date}: {_totals_sentence(report)}", "",
              *_aligned(headers, detail, {6, 7}), "",
              "Summary by recon, break type, tier and currency (differences add up within a row only)",
@@ -479,8 +488,7 @@ def html_text(report: BreakReport) -> str:
     parts = [
         "<!DOCTYPE html>", '<html lang="en">', '<head><meta charset="utf-8">', f"<title>Break report {day}</title>",
         f"<style>{_CSS}</style>", "</head>", "<body>", f"<h1>Break report {day}</h1>",
-        *([f"<p><strong>{html.escape(stale_warning(day, report.stale_since))}</strong></p>"]
-          if report.stale_since else []),
+        *(f"<p><strong>{html.escape(warning)}</strong></p>" for warning in _warnings(report)),
         f"<p>{html.escape(_totals_sentence(report))}</p>",
         "<h2>Outstanding breaks (NEW, OPEN) by age in CME business days</h2>",
         _svg_bars("Outstanding breaks by age", [(label, report.aging_totals[label]) for label, _, _ in AGE_BUCKETS]),

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from recon.errors import RunNotFound
 from recon.money import round_cents
-from recon.staleness import stale_days, stale_warning
+from recon.trust import stale_days, stale_warning, tampered_tables, tampered_warning
 from recon.targets import WarehouseTarget, open_warehouse
 from segregation.lines import load_lines
 
@@ -135,6 +135,17 @@ def _latest_filing(target: object, day: date, seg_class: str) -> dict | None:
     return max(filings, key=lambda f: (f["filed_at"], f["run_id"])) if filings else None
 
 
+# the published tables a statement document shows
+DOCUMENT_TABLES = ("seg_statement_lines", "seg_alerts", "seg_account_figures", "recon_breaks")
+
+
+def _warnings(doc: dict) -> list[str]:
+    """What a reader must know before the figures: the statement is stale, or its published rows were changed."""
+    day = date.fromisoformat(doc["business_date"])
+    return ([stale_warning(day, date.fromisoformat(doc["stale_since"]))] if doc["stale_since"] else []) + (
+        [tampered_warning(day, doc["tampered"])] if doc["tampered"] else [])
+
+
 def statement_document(warehouse: WarehouseTarget, day: date, seg_class: str, withdrawal: dict | None = None) -> dict:
     """One class's statement of ``day`` as published, as a JSON-able document (see the module docstring)."""
     with open_warehouse(warehouse) as target:
@@ -147,12 +158,14 @@ def statement_document(warehouse: WarehouseTarget, day: date, seg_class: str, wi
         breaks = [b for b in target.read_partition("recon_breaks", day) if b["seg_class"] == seg_class]
         filing = _latest_filing(target, day, seg_class)
         stale_since = stale_days(target).get(day)
+        tampered = tampered_tables(target, day, DOCUMENT_TABLES)
     run = runs[-1]
     shown = withdrawal["proforma_lines"] if withdrawal else lines
     return {
         "business_date": day.isoformat(), "seg_class": seg_class, "title": TITLES[seg_class],
         "statement_status": shown[0]["statement_status"],
         "stale_since": None if stale_since is None else stale_since.isoformat(),
+        "tampered": tampered,
         "run": {"run_id": run["run_id"], "manifest_hash": run["manifest_hash"], "sequence": run["sequence"]},
         "lines": _line_rows(_with_unknown_lines(seg_class, [r for r in shown if r["currency"] == "ALL"])),
         "currencies": _currency_sections(shown),
@@ -216,9 +229,8 @@ def _text_filed_and_withdrawal(doc: dict) -> list[str]:
 
 def render_text(doc: dict) -> str:
     """The statement as plain text."""
-    stale = [stale_warning(date.fromisoformat(doc["business_date"]), date.fromisoformat(doc["stale_since"])), ""] \
-        if doc["stale_since"] else []
-    head = [*stale, doc["title"], f"{doc['seg_class']} statement as of the close of {doc['business_date']}  "
+    warnings = _warnings(doc)
+    head = [*warnings, *([""] if warnings else []), doc["title"], f"{doc['seg_class']} statement as of the close of {doc['business_date']}  "
             f"status {doc['statement_status']}",
             f"run {doc['run']['run_id']}  manifest {doc['run']['manifest_hash']}", "",
             f"  {'Line':>8}  {'Description':<{LABEL_WIDTH}} {'Amount (USD)':>22}"]
@@ -303,8 +315,7 @@ def render_html(doc: dict) -> str:
         f'{_h(doc["business_date"])}</title><meta name="dcterms.created" content="{created}">'
         f'<meta name="dcterms.modified" content="{created}"><style>{CSS}</style></head><body>'
         f"<h1>{_h(doc['title'])}</h1>"
-        + (f"<p><b>{_h(stale_warning(date.fromisoformat(doc['business_date']), date.fromisoformat(doc['stale_since'])))}"
-           "</b></p>" if doc["stale_since"] else "")
+        + "".join(f"<p><b>{_h(warning)}</b></p>" for warning in _warnings(doc))
         + f'<div class="meta">As of the close of {_h(doc["business_date"])} &middot; status '
         f'<b class="status-{_h(doc["statement_status"])}">{_h(doc["statement_status"])}</b><br>'
         f'run {_h(doc["run"]["run_id"])} &middot; manifest {_h(doc["run"]["manifest_hash"])}</div>'

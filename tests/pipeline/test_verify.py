@@ -1,8 +1,10 @@
 """verify --date re-runs a date from its recorded inputs and proves its outputs hash to the manifest; verify --chain
-checks every manifest, link and partition, so a changed row or manifest is named."""
+checks every manifest, link and partition, so a changed row or manifest is named; the break report and the statement
+of a day whose published rows were changed say so first."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -69,6 +71,27 @@ def test_a_changed_published_row_is_named(published: dict, tmp_path: Path,
     out = capsys.readouterr().out
     assert f"DIFFERS recon_breaks of {DAY1}: partition hashes" in out
     assert "verify: " in out and ", 1 DIFFERS" in out
+
+
+def test_a_day_whose_published_rows_changed_says_so_in_its_report_and_statement_and_cannot_be_filed(
+        published: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    warehouse = _copy(published, tmp_path)
+    with DuckDBWarehouse(warehouse) as target:
+        target.connection.execute(
+            "update seg_statement_lines set amount_usd = coalesce(amount_usd, 0) + 1 where business_date = ? "
+            "and seg_class = 'SEG'", [DAY2])
+    day = ["--date", DAY2.isoformat(), "--warehouse", str(warehouse)]
+    assert main(["breaks", *day, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["tampered"] == []  # recon_breaks untouched
+    assert main(["statement", *day, "--class", "SEG"]) == 2
+    assert capsys.readouterr().out.startswith(
+        f"INTEGRITY: the published seg_statement_lines of {DAY2} no longer hash to what its run recorded")
+    assert main(["statement", *day, "--mark-filed", "--by", "Jane Compliance"]) == 1
+    assert "it cannot be marked filed" in capsys.readouterr().err
+    assert main(["statement", "--date", DAY1.isoformat(), "--warehouse", str(warehouse), "--class", "SEG",
+                 "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["tampered"] == [] and document["stale_since"] is None
 
 
 def test_a_changed_manifest_is_named_and_so_is_a_rewritten_hash(published: dict, tmp_path: Path) -> None:

@@ -1,0 +1,59 @@
+"""Whether a published day can be relied on as it stands: stale days and tampered partitions.
+
+Stale: day T's run reads T-1's published breaks and records T-1's manifest hash. When T-1 is re-run later (new
+inputs, rules or decisions), T and every day after it stay published as they ran, but they were built on a
+superseded run: they are stale until they are re-run (``fcm-recon backfill --start T`` does it). ``run`` and
+``backfill`` name the stale days they leave, ``breaks`` and ``statement`` say so on a stale day's report, and a stale
+statement cannot be marked filed.
+
+Tampered: a day's latest run recorded the SHA-256 of every partition it published (``output_hashes``). A partition
+that no longer hashes to it was changed after the run; the break report and the statement of that day say so and
+name the tables, and such a statement cannot be marked filed (``fcm-recon verify --chain`` checks every day).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from recon import calendar
+
+
+def stale_days(target: object) -> dict[date, date]:
+    """The stale dates of the open warehouse ``target``, each mapped to the date where its chain broke: the first date
+    whose latest completed run read a T-1 run that is no longer T-1's latest (T-1 was re-run after it), that date and
+    every later date with a run. Stale days stay published as they ran until they are re-run (a backfill from the
+    first of them does it); a stale statement is not fileable as it stands."""
+    latest: dict[date, str] = {}
+    recorded: dict[date, str | None] = {}
+    for run in target.runs():
+        latest[run["business_date"]] = run["manifest_hash"]
+        recorded[run["business_date"]] = json.loads(run["manifest"]).get("previous_day_manifest_hash")
+    days = sorted(latest)
+    for index, day in enumerate(days):
+        if recorded[day] != latest.get(calendar.previous_business_day(day)):
+            return dict.fromkeys(days[index:], day)
+    return {}
+
+
+def stale_warning(business_date: date, stale_since: date) -> str:
+    """What a reader of a stale day's report or statement must know first (``stale_since``: the first stale day)."""
+    rerun = calendar.previous_business_day(stale_since)
+    return (f"STALE: {rerun} was re-run after {stale_since} ran, so {business_date} rests on a superseded run of "
+            f"{rerun}; re-run it: fcm-recon backfill --start {stale_since} --end {business_date}")
+
+
+def tampered_tables(target: object, business_date: date, names: tuple[str, ...]) -> list[str]:
+    """The tables among ``names`` whose ``business_date`` partition in the open warehouse ``target`` no longer hashes
+    to what the date's latest completed run recorded."""
+    runs = target.runs(business_date)
+    if not runs:
+        return []
+    recorded = json.loads(runs[-1]["output_hashes"])
+    return [name for name in names if name in recorded and target.partition_hash(name, business_date) != recorded[name]]
+
+
+def tampered_warning(business_date: date, tables: list[str]) -> str:
+    """What a reader of a day with tampered partitions must know first."""
+    return (f"INTEGRITY: the published {', '.join(tables)} of {business_date} no longer hash to what its run "
+            "recorded (changed after the run); do not rely on these figures: fcm-recon verify --chain")
