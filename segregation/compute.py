@@ -15,6 +15,10 @@ Python expressions below, not shared data. Conventions shared with the SQL, docu
 * Line 5 is split in 5_GROSS (each deficit account's rows contribute -NLE(row)) and 5_OFFSET (-offset(row), plus
   one USD row adding back what a cap at DEF(a) removes).
 * ``target_pct_of_requirement`` is a fraction of the requirement line: 0.03 means 3 %.
+* A counted bank account of a class with no closing balance for the day (its statement of record was rejected or
+  did not arrive; that is not a Fedwire holiday, so nothing is carried forward) makes its cash line unknown, and every
+  line computed from it (FUNDS, EXCESS, OVER_TARGET): those lines and their drill-down rows are not published, no
+  figure alert is raised from them, the statement is NOT_FILEABLE and an INCOMPLETE_INPUTS alert names the account.
 """
 
 from __future__ import annotations
@@ -183,6 +187,26 @@ def _class_bank_accounts(inputs: SegInputs) -> dict[str, dict]:
             on_file = letter is not None and letter <= inputs.business_date
             accounts[r["bank_account_id"]] = dict(r, counted=r["depository_type"] == "DCO" or on_file)
     return accounts
+
+
+def missing_balances(inputs: SegInputs) -> list[dict]:
+    """The counted class bank accounts with no closing balance for the day, each with its cash ``figure``."""
+    read = {r["bank_account_id"] for r in inputs.closing_balances}
+    return [dict(account, figure=_cash_figure(account)) for account in _class_bank_accounts(inputs).values()
+            if account["counted"] and account["bank_account_id"] not in read]
+
+
+def unknown_lines(seg_class: str, inputs: SegInputs) -> set[tuple[str, str]]:
+    """(line, currency) of the class that cannot be computed for a missing bank balance: the cash line, FUNDS and
+    EXCESS in the account's currency (where additive) and in 'ALL', and OVER_TARGET in 'ALL'."""
+    roles = {line.role: line.line for line in load_lines() if line.seg_class == seg_class and line.role}
+    unknown = set()
+    for account in missing_balances(inputs):
+        if account["seg_class"] == seg_class:
+            for currency in (account["currency"], "ALL"):
+                unknown |= {(account["figure"], currency), (roles["FUNDS"], currency), (roles["EXCESS"], currency)}
+            unknown.add((roles["OVER_TARGET"], "ALL"))
+    return unknown
 
 
 def _cash_figure(account: dict) -> str:
@@ -490,6 +514,7 @@ class ClassView:
     missing_rates: list[str]
     unvalued: list[dict]
     totals: dict[str, Decimal]
+    unknown: frozenset[tuple[str, str]] = frozenset()
 
 
 def _input_alerts(view: ClassView, inputs: SegInputs) -> list[dict]:
@@ -499,6 +524,8 @@ def _input_alerts(view: ClassView, inputs: SegInputs) -> list[dict]:
     alerts += [_alert(view.seg_class, "MISSING_FX_RATE", "CRITICAL", c, None, c) for c in view.missing_rates]
     alerts += [_alert(view.seg_class, "UNVALUED_OPTION_POSITION", "CRITICAL", r["currency"], None, r["record_id"])
                for r in view.unvalued]
+    alerts += [_alert(view.seg_class, "INCOMPLETE_INPUTS", "CRITICAL", a["currency"], None, a["bank_account_id"])
+               for a in missing_balances(inputs) if a["seg_class"] == view.seg_class]
     return alerts
 
 
@@ -524,8 +551,9 @@ def _exclusion_alerts(view: ClassView, inputs: SegInputs) -> list[dict]:
     return alerts
 
 
-def currency_positions(view: ClassView) -> dict[str, dict[str, Decimal]]:
-    """currency -> requirement, requirement_usd, funds, funds_usd for the currencies in use with a rate."""
+def currency_positions(view: ClassView) -> dict[str, dict[str, Decimal | None]]:
+    """currency -> requirement, requirement_usd, funds, funds_usd for the currencies in use with a rate (funds None
+    where a bank balance in the currency is missing)."""
     in_use = {c.currency for c in view.converted if c.kind in ("LINE", "MEMO") and c.amount_usd is not None}
     in_use -= set(view.missing_rates)
     unit_nle: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
@@ -544,6 +572,10 @@ def currency_positions(view: ClassView) -> dict[str, dict[str, Decimal]]:
         if s["line"] in funds_leaves and s["currency"] in positions:
             positions[s["currency"]]["funds"] += s["amount"]
             positions[s["currency"]]["funds_usd"] += s["amount_usd"]
+    funds_line = "F8" if view.seg_class == "SECURED" else "13"
+    for currency, p in positions.items():
+        if (funds_line, currency) in view.unknown:
+            p["funds"] = p["funds_usd"] = None
     return positions
 
 
@@ -551,13 +583,16 @@ def _figure_alerts(view: ClassView) -> list[dict]:
     """CURRENCY_SHORTFALL per currency; DEFICIENCY, BELOW_TARGET, RESIDUAL_INTEREST_SHORTFALL for the class."""
     secured = view.seg_class == "SECURED"
     excess_line, target_line = ("F9", "F10") if secured else ("14", "15")
-    excess, target = view.totals[excess_line], view.totals[target_line]
+    excess, target = view.totals.get(excess_line), view.totals[target_line]
     um_total = sum((unit["um_adj_usd"] for unit in view.equity), ZERO)
     alerts = [
         _alert(view.seg_class, "CURRENCY_SHORTFALL", "REVIEW", currency,
                p["requirement_usd"] - p["funds_usd"], currency)
-        for currency, p in sorted(currency_positions(view).items()) if p["funds"] < p["requirement"]
+        for currency, p in sorted(currency_positions(view).items())
+        if p["funds"] is not None and p["funds"] < p["requirement"]
     ]
+    if excess is None:  # unknown: a bank balance it adds up is missing (INCOMPLETE_INPUTS says which)
+        return alerts
     if excess < 0:
         alerts.append(_alert(view.seg_class, "DEFICIENCY", "CRITICAL", None, -excess, excess_line))
     if excess < target:
@@ -600,10 +635,15 @@ def _class_view(seg_class: str, converted: list[Contribution], settings: Setting
     targets = {t["seg_class"]: t for t in inputs.targets}
     currencies = {c.currency for c in in_use} - set(missing_rates)
     amounts = class_lines(seg_class, sources, currencies, targets.get(seg_class))
+    unknown = unknown_lines(seg_class, inputs)
+    amounts = {currency: {line: pair for line, pair in by_line.items() if (line, currency) not in unknown}
+               for currency, by_line in amounts.items()}
+    sources = [s for s in sources if (s["line"], s["currency"]) not in unknown]
     unvalued = [r for r in valuations if r["seg_class"] == seg_class and r["long_value"] is None
                 and (r["fin_long"] != 0 or r["fin_short"] != 0)]
     totals = {code: pair[1] for code, pair in amounts["ALL"].items()}
-    view = ClassView(seg_class, mine, sources, list(equity.values()), missing_rates, unvalued, totals)
+    view = ClassView(seg_class, mine, sources, list(equity.values()), missing_rates, unvalued, totals,
+                     frozenset(unknown))
     return view, amounts
 
 
@@ -630,7 +670,8 @@ def compute_statements(inputs: SegInputs, settings: Settings | None = None) -> S
         valuations = option_valuations(inputs)
         for seg_class in CUSTOMER_CLASSES:
             view, amounts = _class_view(seg_class, converted, settings, inputs, valuations)
-            fileable = not inputs.file_problems and not view.missing_rates and not view.unvalued
+            fileable = (not inputs.file_problems and not view.missing_rates and not view.unvalued
+                        and not view.unknown)
             status = "FILEABLE" if fileable else "NOT_FILEABLE"
             result.lines.extend(_statement_rows(seg_class, amounts, status))
             result.alerts.extend(_input_alerts(view, inputs) + _exclusion_alerts(view, inputs) + _figure_alerts(view)

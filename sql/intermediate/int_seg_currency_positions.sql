@@ -1,6 +1,7 @@
 -- Currency by currency (Reg 1.32(a), 1.49), for each class and currency with a rate:
 --   requirement(c) = sum over accounts of max(0, NLE(a, c))   (per beneficial owner when combined)
---   funds(c)       = the sources held in c of the lines that add up to the class's FUNDS line
+--   funds(c)       = the sources held in c of the lines that add up to the class's FUNDS line; NULL (unknown, no
+--                    shortfall can be stated) when a bank balance in c is missing (int_seg_unknown_lines)
 -- in the currency and in USD (the USD side sums the same rows' USD contributions).
 with balances as (
     select * from int_seg_balances_usd where nle_usd is not null
@@ -20,6 +21,15 @@ lines as (
 
 currencies as (
     select * from int_seg_currencies where has_rate
+),
+
+unknown_funds as (
+    select unknown_lines.*
+    from int_seg_unknown_lines as unknown_lines
+    inner join stg_segregation__lines as funds_lines
+        on funds_lines.seg_class = unknown_lines.seg_class
+        and funds_lines.line = unknown_lines.line
+    where funds_lines.role = 'FUNDS'
 ),
 
 unit_equity as (
@@ -71,8 +81,8 @@ select
     currencies.currency,
     cast(coalesce(requirements.requirement, 0) as decimal(38, 9)) as requirement,
     cast(coalesce(requirements.requirement_usd, 0) as decimal(38, 9)) as requirement_usd,
-    cast(coalesce(funds.funds, 0) as decimal(38, 9)) as funds,
-    cast(coalesce(funds.funds_usd, 0) as decimal(38, 9)) as funds_usd
+    case when unknown_funds.line is null then cast(coalesce(funds.funds, 0) as decimal(38, 9)) end as funds,
+    case when unknown_funds.line is null then cast(coalesce(funds.funds_usd, 0) as decimal(38, 9)) end as funds_usd
 from currencies
 left join requirements
     on requirements.seg_class = currencies.seg_class
@@ -80,3 +90,6 @@ left join requirements
 left join funds
     on funds.seg_class = currencies.seg_class
     and funds.currency = currencies.currency
+left join unknown_funds
+    on unknown_funds.seg_class = currencies.seg_class
+    and unknown_funds.currency = currencies.currency

@@ -6,6 +6,7 @@
 --                       F11 = F9 - F10
 -- target_pct_of_requirement is a fraction (0.03 = 3 %); a blank target figure is ignored, both blank give 0.
 -- pct x line is an exact DECIMAL(38, 18), brought back to scale 9 half-even as in int_seg_contributions_usd.
+-- A line computed from a bank balance that is missing (int_seg_unknown_lines) is NULL: unknown, never a figure.
 with formulas as (
     select * from int_seg_line_formulas
 ),
@@ -20,6 +21,10 @@ currencies as (
 
 targets as (
     select * from stg_reference__targets
+),
+
+unknown_lines as (
+    select * from int_seg_unknown_lines
 ),
 
 classes as (
@@ -158,9 +163,13 @@ amounts as (
 )
 
 select
-    seg_class,
-    line,
-    currency,
-    cast(amount as decimal(38, 9)) as amount,
-    cast(amount_usd as decimal(38, 9)) as amount_usd
+    amounts.seg_class,
+    amounts.line,
+    amounts.currency,
+    case when unknown_lines.line is null then cast(amounts.amount as decimal(38, 9)) end as amount,
+    case when unknown_lines.line is null then cast(amounts.amount_usd as decimal(38, 9)) end as amount_usd
 from amounts
+left join unknown_lines
+    on unknown_lines.seg_class = amounts.seg_class
+    and unknown_lines.line = amounts.line
+    and unknown_lines.currency = amounts.currency

@@ -40,6 +40,14 @@ filed_differences as (
     select * from int_seg_filed_differences
 ),
 
+missing_balances as (
+    select * from int_seg_missing_balances
+),
+
+unknown_lines as (
+    select * from int_seg_unknown_lines
+),
+
 excess_lines as (
     select * from stg_segregation__lines where role = 'EXCESS'
 ),
@@ -65,6 +73,41 @@ incomplete_inputs as (
             as message
     from status
     cross join problem_files
+),
+
+-- A counted bank account with no closing balance: its cash line and the lines computed from it are unknown (not
+-- published), so no DEFICIENCY, BELOW_TARGET, RESIDUAL_INTEREST_SHORTFALL or CURRENCY_SHORTFALL is stated from them.
+unknown_line_lists as (
+    select
+        unknown_lines.seg_class,
+        array_to_string(array_agg(unknown_lines.line order by statement_lines.line_order nulls first), ', ') as lines
+    from unknown_lines
+    inner join stg_segregation__lines as statement_lines
+        on statement_lines.seg_class = unknown_lines.seg_class
+        and statement_lines.line = unknown_lines.line
+    where unknown_lines.currency = 'ALL'
+    group by unknown_lines.seg_class
+),
+
+missing_statements as (
+    select
+        missing_balances.seg_class,
+        'INCOMPLETE_INPUTS' as code,
+        'CRITICAL' as severity,
+        missing_balances.currency,
+        cast(null as decimal(38, 9)) as amount_usd,
+        missing_balances.bank_account_id as subject,
+        concat('No statement of record for bank account ', missing_balances.bank_account_id, ' at ',
+            missing_balances.depository, ' (', missing_balances.currency, ') for ',
+            cast(run_parameters.business_date as varchar), ': its closing balance was never read (bank files ',
+            'rejected or missing today: ', coalesce(missing_balances.bank_files, 'none recorded'),
+            '). A rejected file is not a Fedwire holiday: no earlier balance is carried forward. Lines ',
+            unknown_line_lists.lines, ' of the ', missing_balances.seg_class, ' statement are unknown and not ',
+            'computed, and no deficiency, target, residual interest or currency alert is raised from them; the ',
+            'statement is NOT_FILEABLE until the file is corrected and the day is re-run.') as message
+    from missing_balances
+    inner join unknown_line_lists on unknown_line_lists.seg_class = missing_balances.seg_class
+    cross join run_parameters
 ),
 
 missing_rates as (
@@ -260,6 +303,8 @@ class_alerts as (
 
 alerts as (
     select * from incomplete_inputs
+    union all
+    select * from missing_statements
     union all
     select * from missing_rates
     union all

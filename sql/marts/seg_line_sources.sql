@@ -5,7 +5,8 @@
 --   5_GROSS   each balance row of an account with DEF > 0 contributes -NLE(row): together DEF(a)
 --   5_OFFSET  each of its rows with offset securities contributes -offset(row), and when OFFSET(a) is capped at
 --             DEF(a) one USD row (source int_seg_account_equity) adds back the part above the cap
--- Zero contributions and rows in a currency with no rate are left out. Not sorted (5 rows a customer account): the
+-- Zero contributions, rows in a currency with no rate and rows of a line that cannot be computed (a bank balance it
+-- adds up is missing: int_seg_unknown_lines; the statement has no such line) are left out. Not sorted (5 rows a customer account): the
 -- warehouse reads a partition in key order (seg_class, line, currency, source_table, record_id).
 with balances as (
     select * from int_seg_balances_usd where nle_usd is not null
@@ -22,6 +23,10 @@ contributions as (
 
 equity as (
     select * from int_seg_account_equity
+),
+
+unknown_lines as (
+    select * from int_seg_unknown_lines
 ),
 
 balance_rows as (
@@ -118,14 +123,18 @@ sources as (
 )
 
 select
-    seg_class,
-    line,
-    currency,
-    source_table,
-    source_file,
-    record_id,
-    subject,
-    amount,
-    amount_usd
+    sources.seg_class,
+    sources.line,
+    sources.currency,
+    sources.source_table,
+    sources.source_file,
+    sources.record_id,
+    sources.subject,
+    sources.amount,
+    sources.amount_usd
 from sources
-where amount <> 0 or amount_usd <> 0
+left join unknown_lines
+    on unknown_lines.seg_class = sources.seg_class
+    and unknown_lines.line = sources.line
+    and unknown_lines.currency = sources.currency
+where (sources.amount <> 0 or sources.amount_usd <> 0) and unknown_lines.line is null

@@ -1,5 +1,7 @@
 -- The customer statements: every line of each class in USD (currency 'ALL') and, for the additive lines, per
 -- currency in use, with the line's label and role (segregation/lines.yaml) and whether the statement can be filed.
+-- A line that cannot be computed (a bank balance it adds up is missing: int_seg_unknown_lines) has no row; its
+-- INCOMPLETE_INPUTS alert names the account.
 with lines as (
     select * from stg_segregation__lines
 ),
@@ -27,4 +29,5 @@ inner join amounts
     on amounts.seg_class = lines.seg_class
     and amounts.line = lines.line
 inner join status on status.seg_class = lines.seg_class
+where amounts.amount_usd is not null
 order by lines.seg_class, lines.line_order, amounts.currency
