@@ -140,10 +140,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from recon.backfill import render_documents
 
     folders = render_documents(args.warehouse, args.date, args.end or args.date, args.reports)
-    for folder in folders:
-        print(f"wrote the documents of {folder.name} to {folder}")
     if not folders:
         raise ConfigError(f"no completed run between {args.date} and {args.end or args.date} in {args.warehouse}")
+    if args.json:
+        print(json.dumps({"folders": {folder.name: str(folder) for folder in folders}}, indent=2, sort_keys=True))
+        return 0
+    for folder in folders:
+        print(f"wrote the documents of {folder.name} to {folder}")
     return 0
 
 
@@ -256,6 +259,10 @@ def _cmd_statement(args: argparse.Namespace) -> int:
     from segregation.filings import mark_filed
     from segregation.withdrawal import check_withdrawal
 
+    if args.json:
+        if args.format not in ("text", "json"):
+            raise ConfigError(f"--json asks for JSON and --format asks for {args.format}: give one of them")
+        args.format = "json"
     if args.mark_filed:
         if not args.by:
             raise ConfigError("--mark-filed needs --by NAME: who marks the statement filed")
@@ -302,6 +309,7 @@ def _add_statement(commands: argparse._SubParsersAction) -> None:
                            help=f"the warehouse the run published to (default {DEFAULT_WAREHOUSE})")
     statement.add_argument("--format", choices=["text", "json", "html", "pdf"], default="text",
                            help="the document's format (default text)")
+    statement.add_argument("--json", action="store_true", help="the document as JSON (the same as --format json)")
     statement.add_argument("--out", type=Path, help="write the document to this file instead of printing it")
     statement.add_argument("--withdraw", type=_money_arg, metavar="AMOUNT",
                            help="a USD withdrawal of residual interest: the pro-forma statement and its answer "
@@ -341,6 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     stage = commands.add_parser("stage", help="run one stage of a day (as an Airflow task does) in a work folder")
     stage.add_argument("name", choices=["land", "parse", "validate", "match", "publish", "report"], help="the stage")
+    stage.add_argument("--json", action="store_true", help="the stage's summary is printed as JSON in any case")
     stage.add_argument("--date", type=_date, required=True, help="the CME business date, YYYY-MM-DD")
     stage.add_argument("--landing", type=_landing, required=True,
                        help="the landing root: a local folder or gs://BUCKET/PREFIX")
@@ -470,6 +479,7 @@ def _add_report(commands: argparse._SubParsersAction) -> None:
                         help=f"a DuckDB warehouse file or bigquery://PROJECT/DATASET (default {DEFAULT_WAREHOUSE})")
     report.add_argument("--reports", type=Path, metavar="DIR",
                         help="where the documents go, in DIR/<date>/ (default: reports/ beside a DuckDB warehouse)")
+    report.add_argument("--json", action="store_true", help="print the folders written as JSON")
     _add_lock_timeout(report)
     report.set_defaults(handler=_cmd_report)
 

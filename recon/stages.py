@@ -602,7 +602,7 @@ def report(ctx: DayContext) -> dict:
         "documents": [path.name for path in paths],
         "alerts": [{"seg_class": alert["seg_class"], "code": alert["code"], "severity": alert["severity"],
                     "currency": alert["currency"], "message": alert["message"],
-                    "amount_usd": None if alert["amount_usd"] is None else str(alert["amount_usd"])}
+                    "amount_usd": None if alert["amount_usd"] is None else format(alert["amount_usd"], "f")}
                    for alert in alerts],
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -78,4 +79,6 @@ def test_running_a_date_twice_replaces_its_partition_and_chains_the_manifests(tm
     assert [r["sequence"] for r in runs] == [1, 2]
     assert runs[1]["previous_manifest_hash"] == runs[0]["manifest_hash"] == first["publish"]["manifest_hash"]
     assert second["publish"]["run_id"] != first["publish"]["run_id"]
+    amounts = [alert["amount_usd"] for alert in first["report"]["alerts"]]
+    assert amounts and all(re.fullmatch(r"-?[0-9]+\.[0-9]{9}", amount) for amount in amounts)  # never 0E-9
     assert json.loads(runs[0]["output_hashes"]) == json.loads(runs[1]["output_hashes"]) == before
