@@ -3,9 +3,9 @@
 :func:`statement_document` gathers one class's statement of a business date from the warehouse: every line with its
 number, label and USD amount; the per-currency section (Reg 1.32(a)); residual interest (UM_TOTAL, the projected
 shortfall and the undermargined accounts); the excess with and without the class's open breaks (their
-``seg_impact_usd``); the alerts; the run id and manifest hash; and, once the statement is marked filed, the filing and
-every figure that differs from it. A withdrawal check's pro-forma statement (built by ``segregation.withdrawal``) is
-passed in as plain data and rendered in the same layout.
+``seg_impact_usd``; unknown on a line that is unknown); the alerts; the run id and manifest hash; and, once the
+statement is marked filed, the filing and every figure that differs from it. A withdrawal check's pro-forma statement
+(built by ``segregation.withdrawal``) is passed in as plain data and rendered in the same layout.
 
 The renderers lay that out the way the statement is read: line numbers, labels, amounts rounded half-even to the cent
 (presentation only), negative amounts in parentheses, and a sign-off block. A document carries the business date and
@@ -24,6 +24,7 @@ from recon.errors import RunNotFound
 from recon.money import round_cents
 from recon.trust import stale_days, stale_warning, tampered_tables, tampered_warning
 from recon.targets import WarehouseTarget, open_warehouse
+from segregation.compute import additive_lines
 from segregation.lines import load_lines
 
 CLASSES = ("SEG", "SECURED", "CLEARED_SWAPS")
@@ -72,9 +73,21 @@ def _with_unknown_lines(seg_class: str, rows: list[dict]) -> list[dict]:
                    for line in load_lines() if line.seg_class == seg_class and line.line not in present]
 
 
-def _currency_sections(lines: list[dict]) -> dict[str, list[dict]]:
+def _currency_sections(seg_class: str, lines: list[dict]) -> dict[str, list[dict]]:
+    """Per currency in use, the class's additive lines in that currency, with a row of no amount for each one the run
+    could not compute (not published: a bank balance in that currency is missing), as in the USD section."""
     currencies = sorted({r["currency"] for r in lines} - {"ALL"})
-    return {c: _line_rows([r for r in lines if r["currency"] == c]) for c in currencies}
+    additive = additive_lines(seg_class, {}).keys()
+    sections = {}
+    for currency in currencies:
+        rows = [r for r in lines if r["currency"] == currency]
+        present = {r["line"] for r in rows}
+        sections[currency] = _line_rows(rows + [
+            {"line_order": line.line_order, "line": line.line, "label": line.label, "role": line.role, "amount": None,
+             "amount_usd": None}
+            for line in load_lines()
+            if line.seg_class == seg_class and line.line in additive and line.line not in present])
+    return sections
 
 
 def _role_amount(lines: list[dict], role: str) -> Decimal | None:
@@ -95,22 +108,36 @@ def _residual_interest(lines: list[dict], accounts: list[dict]) -> dict:
     }
 
 
-def _open_breaks(lines: list[dict], breaks: list[dict]) -> dict:
+def _open_breaks(seg_class: str, lines: list[dict], breaks: list[dict]) -> dict:
+    """The open breaks' impact per line and on the excess. A break on a line that is unknown (not published: a bank
+    balance it adds up is missing) has no impact figure on it: resolving it against a line nobody computed means
+    nothing, so that line's impact is None (unknown) and the break is counted in ``breaks_on_unknown_lines``."""
+    known = {r["line"] for r in lines if r["currency"] == "ALL"}
+    unknown = {line.line for line in load_lines() if line.seg_class == seg_class and line.line not in known}
     mapped = [b for b in breaks if b["status"] in OPEN_STATUSES and b["seg_impact_usd"] is not None]
-    by_line: dict[str, Decimal] = {}
+    on_unknown = [b for b in mapped if b["seg_line"] in unknown]
+    by_line: dict[str, Decimal | None] = {b["seg_line"]: None for b in on_unknown}
     for b in mapped:
-        by_line[b["seg_line"]] = by_line.get(b["seg_line"], Decimal(0)) + b["seg_impact_usd"]
+        if b["seg_line"] not in unknown:
+            by_line[b["seg_line"]] = by_line.get(b["seg_line"], Decimal(0)) + b["seg_impact_usd"]
     excess = _role_amount(lines, "EXCESS")
-    impact = sum(by_line.values(), Decimal(0))
+    impact = sum((amount for amount in by_line.values() if amount is not None), Decimal(0))
     return {
         "open_breaks": sum(1 for b in breaks if b["status"] in OPEN_STATUSES),
         "breaks_with_impact": len(mapped),
+        "breaks_on_unknown_lines": len(on_unknown),
         "impact_by_line_usd": {line: _exact(amount) for line, amount in sorted(by_line.items())},
         "breaks_impact_unknown": sum(1 for b in breaks if b["status"] in OPEN_STATUSES and b["seg_line"]
                                      and b["seg_impact_usd"] is None),
         "excess_usd": _exact(excess),
-        "excess_with_open_breaks_resolved_usd": None if excess is None else _exact(excess + impact),
+        "excess_with_open_breaks_resolved_usd": None if excess is None or on_unknown else _exact(excess + impact),
     }
+
+
+def _breaks_heading(brk: dict) -> str:
+    unknown = (f", {brk['breaks_on_unknown_lines']} of them on lines that are unknown: impact not computed"
+               if brk["breaks_on_unknown_lines"] else "")
+    return f"Open breaks: {brk['open_breaks']} ({brk['breaks_with_impact']} with a seg impact{unknown})"
 
 
 def _filed(filing: dict | None, lines: list[dict]) -> dict | None:
@@ -168,9 +195,9 @@ def statement_document(warehouse: WarehouseTarget, day: date, seg_class: str, wi
         "tampered": tampered,
         "run": {"run_id": run["run_id"], "manifest_hash": run["manifest_hash"], "sequence": run["sequence"]},
         "lines": _line_rows(_with_unknown_lines(seg_class, [r for r in shown if r["currency"] == "ALL"])),
-        "currencies": _currency_sections(shown),
+        "currencies": _currency_sections(seg_class, shown),
         "residual_interest": _residual_interest(lines, accounts),
-        "breaks": _open_breaks(lines, breaks),
+        "breaks": _open_breaks(seg_class, lines, breaks),
         "alerts": [{"code": a["code"], "severity": a["severity"], "currency": a["currency"],
                     "amount_usd": _exact(a["amount_usd"]), "subject": a["subject"], "message": a["message"]}
                    for a in sorted(alerts, key=lambda a: (a["code"], a["subject"] or "", a["alert_id"]))],
@@ -191,7 +218,7 @@ def _text_lines(rows: list[dict], amount_key: str = "amount_usd") -> list[str]:
 
 
 def _text_row(label: str, amount: str | None, indent: int = 2) -> str:
-    return f"{' ' * indent}{label:<{LABEL_WIDTH + 12 - indent}} {money(None if amount is None else Decimal(amount)):>22}"
+    return f"{' ' * indent}{label:<{LABEL_WIDTH + 12 - indent}} {_shown(amount):>22}"
 
 
 def _text_sections(doc: dict) -> list[str]:
@@ -202,7 +229,7 @@ def _text_sections(doc: dict) -> list[str]:
            _text_row("Projected shortfall to cover by the deadline", ri["projected_shortfall_usd"])]
     out += [_text_row(f"{a['unit_id']}: UM {money(Decimal(a['um_usd']))}, UM_ADJ", a["um_adj_usd"], 4)
             for a in ri["accounts"]]
-    out += ["", f"Open breaks: {brk['open_breaks']} ({brk['breaks_with_impact']} with a seg impact)",
+    out += ["", _breaks_heading(brk),
             _text_row("Excess as computed", brk["excess_usd"]),
             _text_row("Excess with every open break resolved against the statement",
                       brk["excess_with_open_breaks_resolved_usd"])]
@@ -275,11 +302,11 @@ def _html_sections(doc: dict) -> str:
              f'<tr><td>Projected shortfall to cover by the deadline</td><td class="amt">{_shown(ri["projected_shortfall_usd"])}</td></tr>']
     parts += [f'<tr><td>&nbsp;&nbsp;{_h(a["unit_id"])}: UM {money(Decimal(a["um_usd"]))}, UM_ADJ</td>'
               f'<td class="amt">{money(Decimal(a["um_adj_usd"]))}</td></tr>' for a in ri["accounts"]]
-    parts += ["</table>", f"<h2>Open breaks: {brk['open_breaks']} ({brk['breaks_with_impact']} with a seg impact)</h2><table>",
+    parts += ["</table>", f"<h2>{_h(_breaks_heading(brk))}</h2><table>",
               f'<tr><td>Excess as computed</td><td class="amt">{_shown(brk["excess_usd"])}</td></tr>',
               f'<tr><td>Excess with every open break resolved against the statement</td>'
               f'<td class="amt">{_shown(brk["excess_with_open_breaks_resolved_usd"])}</td></tr>']
-    parts += [f'<tr><td>&nbsp;&nbsp;impact on line {_h(line)}</td><td class="amt">{money(Decimal(amount))}</td></tr>'
+    parts += [f'<tr><td>&nbsp;&nbsp;impact on line {_h(line)}</td><td class="amt">{_shown(amount)}</td></tr>'
               for line, amount in brk["impact_by_line_usd"].items()]
     parts.append("</table>")
     for currency, rows in doc["currencies"].items():

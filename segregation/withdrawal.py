@@ -12,6 +12,10 @@ exactly (assert in pairs). Then, in this order:
   plus this one) exceed 25 % of the RI of the last statement marked filed (of this date, else of the previous
   business day; with neither filed, of this statement, and the answer says so);
 * ALLOWED otherwise. The answer names the test that decided it.
+
+A statement whose EXCESS line is unknown (not published: a counted bank account's closing balance was never read, its
+BAI2/camt file rejected or missing; the INCOMPLETE_INPUTS alerts name the accounts and files) gives no answer: the
+check raises :class:`ExcessUnknown`, since no withdrawal can be approved against an excess nobody knows.
 """
 
 from __future__ import annotations
@@ -40,6 +44,10 @@ APPROVAL_SHARE_OF_RI = Decimal("0.25")
 
 class WithdrawalError(FcmReconError):
     """The check cannot be made (no cash journal, or the landing differs from what the run read)."""
+
+
+class ExcessUnknown(WithdrawalError):
+    """The class's excess line is unknown (a bank balance it adds up was never read): no withdrawal can be approved."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +150,22 @@ def _reference_ri(target: object, business_date: date, seg_class: str, current_r
     return current_ri, f"no {seg_class} statement of {business_date} or the day before is marked filed: this statement's RI"
 
 
+def _excess_unknown(business_date: date, seg_class: str, excess_line: str, alerts: list[dict]) -> ExcessUnknown:
+    """The refusal for a statement whose excess line is unknown, naming the accounts with no closing balance and the
+    day's rejected or missing bank files (from the class's INCOMPLETE_INPUTS alerts)."""
+    incomplete = [a for a in alerts if a["code"] == "INCOMPLETE_INPUTS" and a["subject"]]
+    accounts = sorted({f"{a['subject']} ({a['currency']})" for a in incomplete if a["currency"] is not None})
+    bank_folder = f"{business_date.isoformat()}/bank/"
+    files = sorted({a["subject"] for a in incomplete if a["currency"] is None
+                    and a["subject"].startswith(bank_folder) and a["subject"] != bank_folder})
+    because = (f"no closing balance was read for bank account(s) {', '.join(accounts)}" if accounts
+               else "a bank balance it adds up was never read")
+    named = f" (bank file(s) rejected or missing: {', '.join(files)})" if files else ""
+    return ExcessUnknown(
+        f"the {seg_class} statement of {business_date} has no excess: line {excess_line} is unknown because {because}"
+        f"{named}; no withdrawal can be approved until the file is corrected and the day is re-run")
+
+
 def check_withdrawal(warehouse: WarehouseTarget, landing: Path, business_date: date, seg_class: str,
                      amount_usd: Decimal) -> WithdrawalCheck:
     """The withdrawal check of ``amount_usd`` from ``seg_class`` on ``business_date`` (see the module docstring)."""
@@ -155,6 +179,9 @@ def check_withdrawal(warehouse: WarehouseTarget, landing: Path, business_date: d
                         if r["seg_class"] == seg_class), ZERO)
         roles = _role_lines(seg_class)
         totals = {r["line"]: r["amount_usd"] for r in lines if r["currency"] == "ALL"}
+        if roles["EXCESS"] not in totals:
+            alerts = [a for a in target.read_partition("seg_alerts", business_date) if a["seg_class"] == seg_class]
+            raise _excess_unknown(business_date, seg_class, roles["EXCESS"], alerts)
         reference_ri, reference_source = _reference_ri(target, business_date, seg_class, totals[roles["EXCESS"]])
     earlier = earlier_withdrawals_usd(landing, business_date, seg_class, json.loads(runs[-1]["manifest"]))
     with decimal.localcontext(MONEY_CONTEXT):

@@ -3,14 +3,16 @@ computed from them and no deficiency is stated; the statement is NOT_FILEABLE an
 
 from __future__ import annotations
 
+import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from recon.cli import main
 from recon.generate import GenerateOptions, generate
 from recon.pipeline import run_day
-from recon.statement_docs import render_text, statement_document
+from recon.statement_docs import render, render_html, render_text, statement_document
 from recon.warehouse import DuckDBWarehouse
 
 OPTIONS = GenerateOptions(start=date(2026, 3, 2), days=2, accounts=12, trades_per_day=20, seed=1)
@@ -72,3 +74,58 @@ def test_no_line_is_computed_from_the_missing_balance(published) -> None:
     assert "12,345,678,901" not in text.split("Open breaks:")[0]
     assert "status NOT_FILEABLE" in text
     assert [line for line in text.splitlines() if line.strip().startswith("14 ")][0].endswith("unknown")
+
+
+def test_a_withdrawal_is_refused_when_the_excess_is_unknown(published, capsys: pytest.CaptureFixture[str]) -> None:
+    """The withdrawal check has no excess to test against: the command says so in one line (exit 1), naming the
+    accounts and the rejected file, and gives no answer."""
+    warehouse, _ = published
+    landing = warehouse.parent / "landing"
+    code = main(["statement", "--warehouse", str(warehouse), "--date", DAY.isoformat(), "--class", "SEG",
+                 "--withdraw", "1000", "--landing", str(landing)])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert err.startswith("fcm-recon: error: ") and err.count("\n") == 1, err
+    assert "line 14 is unknown" in err and "no withdrawal can be approved" in err
+    assert all(account in err for account in SEG_BAI2_ACCOUNTS) and BAI2 in err
+    for decision in ("ALLOWED", "NEEDS_APPROVAL", "BLOCKED"):
+        assert decision not in err
+
+
+def test_the_open_breaks_on_an_unknown_line_have_no_impact_figure(published) -> None:
+    """The missing account's booked withdrawals with no bank debit are open breaks on 7A; 7A is unknown, so their
+    impact on it is unknown too, never a figure (the generator's 12,345,678,901,234,567.89 withdrawal) in any format."""
+    warehouse, _ = published
+    doc = statement_document(warehouse, DAY, "SEG")
+    brk = doc["breaks"]
+    assert brk["impact_by_line_usd"]["7A"] is None
+    assert brk["breaks_on_unknown_lines"] > 0 and brk["breaks_with_impact"] >= brk["breaks_on_unknown_lines"]
+    assert brk["excess_usd"] is None and brk["excess_with_open_breaks_resolved_usd"] is None
+    text, page = render_text(doc), render_html(doc)
+    assert [line for line in text.splitlines() if "impact on line 7A" in line][0].endswith(" unknown")
+    assert "impact on line 7A</td><td class=\"amt\">unknown</td>" in page
+    assert "on lines that are unknown: impact not computed" in text and "on lines that are unknown" in page
+    pdf = warehouse.parent / "seg.pdf"
+    pdf.write_bytes(render(doc, "pdf"))
+    pdf_text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                              text=True).stdout
+    assert "on lines that are unknown: impact not computed" in pdf_text
+    for rendering in (text, page, render(doc, "json").decode(), pdf_text):
+        assert "12,345,678,901" not in rendering and "12345678901" not in rendering
+        assert "n/a" not in rendering
+
+
+def test_the_usd_section_shows_the_unknown_lines_as_unknown(published) -> None:
+    """Per currency as in USD total: 7A, 13 and 14 in USD are rows shown unknown, not left out; EUR is computed."""
+    warehouse, _ = published
+    doc = statement_document(warehouse, DAY, "SEG")
+    usd = {r["line"]: r["amount"] for r in doc["currencies"]["USD"]}
+    eur = {r["line"]: r["amount"] for r in doc["currencies"]["EUR"]}
+    assert set(usd) == set(eur)
+    assert [line for line, amount in usd.items() if amount is None] == ["7A", "13", "14"]
+    assert None not in eur.values()
+    section = render_text(doc).split("Currency USD")[1].split("Alerts")[0]
+    for line in ("7A", "13", "14"):
+        assert [row for row in section.splitlines() if row.strip().startswith(f"{line} ")][0].endswith(" unknown")
+    page = render_html(doc).split("<h2>Currency USD</h2>")[1]
+    assert page.count('<td class="amt">unknown</td>') == 3
