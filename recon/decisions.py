@@ -42,6 +42,8 @@ def record_decision(warehouse: WarehouseTarget, business_date: date, action: str
         if not target.runs(business_date):
             raise RunNotFound(f"the warehouse {warehouse} holds no run for {business_date}")
         _check_target(target, business_date, kind, target_id)
+        if kind != "ANNOTATE":
+            _refuse_repeat(target, business_date, kind, target_id)
         row = {"business_date": business_date, "action": kind, "target_id": target_id, "decided_by": decided_by,
                "decided_at": decided_at, "reason": reason}
         row["decision_id"] = content_id(json.dumps(row, sort_keys=True, default=str))
@@ -66,3 +68,16 @@ def _check_target(target: object, business_date: date, kind: str, target_id: str
     if kind == "CLOSE" and found["status"] not in ("NEW", "OPEN"):
         raise DecisionRefused(f"close: break {target_id} on {business_date} is {found['status']}, "
                               f"expected NEW or OPEN")
+
+
+def _refuse_repeat(target: object, business_date: date, kind: str, target_id: str) -> None:
+    """An ACCEPT or CLOSE already recorded for the date and target is in force (the date's re-run applies it):
+    a second one would add nothing but a second reason."""
+    earlier = [d for d in target.read_partition("decisions", business_date)
+               if d["action"] == kind and d["target_id"] == target_id]
+    if earlier:
+        first = min(earlier, key=lambda d: (d["decided_at"], d["decision_id"]))
+        raise DecisionRefused(
+            f"{kind.lower()}: {target_id} on {business_date} was already decided ({first['decision_id']}, "
+            f"{kind} by {first['decided_by']} at {first['decided_at']}: {first['reason']}); re-run {business_date} "
+            "to apply it, or annotate the break to add a note")

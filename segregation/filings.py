@@ -60,8 +60,14 @@ def mark_filed(warehouse: WarehouseTarget, business_date: date, classes: tuple[s
             raise FilingError(tampered_warning(business_date, tampered) + "; it cannot be marked filed")
         run = runs[-1]
         lines = target.read_partition("seg_statement_lines", business_date)
+        filed = latest_filings(target, business_date)
         filings = []
         for seg_class in classes:
+            if seg_class in filed and filed[seg_class]["run_id"] == run["run_id"]:
+                earlier = filed[seg_class]
+                raise FilingError(f"the {seg_class} statement of {business_date} from run {run['run_id']} was already "
+                                  f"marked filed by {earlier['filed_by']} at {earlier['filed_at']}; a re-run that "
+                                  "changes it can be filed again")
             rows = [r for r in lines if r["seg_class"] == seg_class]
             statuses = {r["statement_status"] for r in rows}
             if statuses != {"FILEABLE"}:

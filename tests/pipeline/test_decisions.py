@@ -149,3 +149,13 @@ def test_the_command_line_records_a_decision_and_refuses_a_bad_one(decided: dict
     assert main(["breaks", "close", "nope", "--date", "2026-11-23", "--warehouse", warehouse,
                  "--by", "x", "--reason", "y"]) == 1
     assert "no break nope on 2026-11-23" in capsys.readouterr().err
+
+
+def test_a_second_close_of_the_same_break_before_the_re_run_is_refused_naming_the_first(decided: dict) -> None:
+    """Runs last in this module: it records a CLOSE on the annotated break, which is still open."""
+    noted = decided["noted"]["break_id"]
+    first = record_decision(decided["warehouse"], DAY1, "close", noted, "c.control", "duplicate of a wire", AT)
+    with pytest.raises(DecisionRefused, match=f"close: {noted} on {DAY1} was already decided "
+                                              rf"\({first['decision_id']}, CLOSE by c.control at .*: duplicate"):
+        record_decision(decided["warehouse"], DAY1, "close", noted, "d.other", "another reason", AT)
+    assert record_decision(decided["warehouse"], DAY1, "annotate", noted, "d.other", "notes stay welcome", AT)

@@ -229,8 +229,10 @@ def test_a_rerun_that_changes_a_filed_figure_raises_a_refiling_alert(tmp_path: P
     warehouse = tmp_path / "wh.duckdb"
     run = ["run", "--date", DAY.isoformat(), "--landing", str(landing), "--warehouse", str(warehouse)]
     assert main(run) == 0
-    assert main(["statement", "--date", DAY.isoformat(), "--class", "SEG", "--warehouse", str(warehouse),
-                 "--mark-filed", "--by", "Jane Compliance"]) == 0
+    mark_filed = ["statement", "--date", DAY.isoformat(), "--class", "SEG", "--warehouse", str(warehouse),
+                  "--mark-filed", "--by", "Jane Compliance"]
+    assert main(mark_filed) == 0
+    assert main(mark_filed) == 1  # the same run's statement is filed once
     assert main(run) == 0
     with DuckDBWarehouse(warehouse) as target:
         assert [a["code"] for a in target.read_partition("seg_alerts", DAY)
