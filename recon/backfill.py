@@ -310,7 +310,7 @@ def _run_one(ctx: DayContext, options: BackfillOptions, prepared: _Prepared) -> 
         result = run_day(ctx.business_date, ctx.landing, ctx.warehouse, strict=ctx.strict,
                          memory_limit=options.memory_limit, rules_dir=ctx.rules_dir, reports_dir=ctx.reports_dir,
                          documents=ctx.documents, lock_timeout_seconds=options.lock_timeout_seconds,
-                         prepared=prepared.folder(ctx.business_date))
+                         prepared=prepared.folder(ctx.business_date), find_stale=False)
     except FcmReconError as error:
         return DayOutcome(ctx.business_date, FAILED, f"{type(error).__name__}: {error}",
                           round(time.monotonic() - started, 3))

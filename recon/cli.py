@@ -43,10 +43,10 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found {text!r}") from None
 
 
-def _print_run(result: RunResult, as_json: bool, stale: list[date]) -> None:
+def _print_run(result: RunResult, as_json: bool) -> None:
     published = result.stages["publish"]
     if as_json:
-        print(json.dumps(dict(result.stages, slis=result.slis, stale_after=[d.isoformat() for d in stale]), indent=2,
+        print(json.dumps(dict(result.stages, slis=result.slis, stale_after=[d.isoformat() for d in result.stale_after]), indent=2,
                          sort_keys=True))
         return
     print(f"run {published['run_id']}  exit {published['exit_code']}  manifest {published['manifest_hash'][:16]}")
@@ -64,6 +64,7 @@ def _print_run(result: RunResult, as_json: bool, stale: list[date]) -> None:
           + ", ".join(f"{stage} {seconds}" for stage, seconds in slis["stage_seconds"].items())
           + f"); statement {'ready' if slis['statement_ready_by_deadline'] else 'LATE'} for its deadline "
           f"{slis['statement_deadline']}")
+    stale = result.stale_after
     if stale:
         print(f"STALE later days, built on the run this one replaced (re-run them: fcm-recon backfill --start "
               f"{stale[0]} --end {stale[-1]}): " + ", ".join(d.isoformat() for d in stale))
@@ -78,19 +79,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         result = run_day(args.date, args.landing, args.warehouse, strict=not args.lenient,
                          memory_limit=args.memory_limit, rules_dir=args.rules or RULES_DIR, reports_dir=args.reports,
                          documents=not args.no_documents, lock_timeout_seconds=args.lock_timeout)
-    stale = _stale_after(args.warehouse, args.date, args.lock_timeout)
-    _print_run(result, args.json, stale)
+    _print_run(result, args.json)
     return result.exit_code
-
-
-def _stale_after(warehouse: WarehouseTarget, day: date, lock_timeout: float) -> list[date]:
-    """The later days a run of ``day`` left stale (recon.trust), read under the warehouse's lock."""
-    from recon.locks import warehouse_lock
-    from recon.trust import stale_days
-    from recon.targets import open_warehouse
-
-    with warehouse_lock(warehouse, f"run {day}: stale days", lock_timeout), open_warehouse(warehouse) as target:
-        return sorted(later for later in stale_days(target) if later > day)
 
 
 def _cmd_stage(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ import logging
 import tempfile
 import time
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -20,7 +20,8 @@ from recon.locks import LOCK_TIMEOUT_SECONDS_DEFAULT, warehouse_lock
 from recon.observability import log_event, run_slis, stage_rows
 from recon.rules import RULES_DIR
 from recon.stages import STAGES, DayContext, fail, read_table
-from recon.targets import Landing, WarehouseTarget
+from recon.targets import Landing, WarehouseTarget, open_warehouse
+from recon.trust import stale_days
 from recon.warehouse import duckdb_limits
 
 
@@ -30,6 +31,7 @@ class RunResult:
 
     stages: dict[str, dict]
     slis: dict = field(default_factory=dict)
+    stale_after: list[date] = field(default_factory=list)  # later days this run left stale (recon.trust)
 
     @property
     def exit_code(self) -> int:
@@ -45,18 +47,24 @@ def memory_limits(work_dir: Path, memory_limit: str | None) -> AbstractContextMa
 def run_day(business_date: date, landing: Landing, warehouse: WarehouseTarget, *, strict: bool = True,
             memory_limit: str | None = None, rules_dir: Path = RULES_DIR, reports_dir: Path | None = None,
             documents: bool = True, lock_timeout_seconds: float = LOCK_TIMEOUT_SECONDS_DEFAULT,
-            prepared: Path | None = None) -> RunResult:
+            prepared: Path | None = None, find_stale: bool = True) -> RunResult:
     """Run one business day from the landing area (a folder or gs://) into the warehouse (a DuckDB file or
     BigQuery), in a private work folder, with the rule files of ``rules_dir``, writing the day's documents under
     ``reports_dir`` (see DayContext) unless ``documents`` is False; every DuckDB connection of the run keeps to
     ``memory_limit``. Waits up to ``lock_timeout_seconds`` for the warehouse's lock (WarehouseLocked after).
-    ``prepared``: a backfill's folder of the day parsed and validated ahead (see DayContext)."""
+    ``prepared``: a backfill's folder of the day parsed and validated ahead (see DayContext). ``find_stale``: list
+    the later days the run left stale in ``stale_after`` (a backfill, which runs them next, finds them once at its
+    end)."""
     with tempfile.TemporaryDirectory(prefix=f"fcm-recon-{business_date}-") as work:
         ctx = DayContext(business_date, landing, warehouse, Path(work), strict, rules_dir, reports_dir, documents,
                          prepared)
         with warehouse_lock(warehouse, f"run {business_date}", lock_timeout_seconds), \
                 memory_limits(ctx.work_dir, memory_limit):
-            return _run_stages(ctx)
+            result = _run_stages(ctx)
+            if not find_stale:
+                return result
+            with open_warehouse(warehouse) as target:
+                return replace(result, stale_after=sorted(day for day in stale_days(target) if day > business_date))
 
 
 def _run_stages(ctx: DayContext) -> RunResult:

@@ -15,7 +15,11 @@ from tests.conftest import REPO_ROOT
 FORBIDDEN_IN_CORE = ("airflow", "google")
 ADAPTER_MODULES = {"recon/gcs.py", "recon/bigquery.py"}
 # the application layer wires recon and segregation together; every other recon module stays below segregation
-APPLICATION_MODULES = {"recon/stages.py", "recon/pipeline.py", "recon/demo.py", "recon/cli.py"}
+# the modules that wire recon and segregation together; statement_docs renders the segregation statement from the
+# published rows, and needs the statement's line definitions to show a line the run could not compute
+APPLICATION_MODULES = {
+    "recon/stages.py", "recon/pipeline.py", "recon/demo.py", "recon/cli.py", "recon/statement_docs.py",
+}
 
 
 def _imports(path: Path) -> set[str]:
