@@ -15,23 +15,16 @@ lines as (
 ),
 
 unknown as (
+    -- each line built from the missing figure, in the figure's currency and in the USD total ('ALL')
     select
         missing.seg_class,
         formulas.line,
-        missing.currency
+        case when copies.in_own_currency then missing.currency else 'ALL' end as currency
     from missing
     inner join formulas
         on formulas.family = case when missing.seg_class = 'SECURED' then 'SECURED' else 'SEG' end
         and formulas.leaf = missing.figure
-    union all
-    select
-        missing.seg_class,
-        formulas.line,
-        'ALL' as currency
-    from missing
-    inner join formulas
-        on formulas.family = case when missing.seg_class = 'SECURED' then 'SECURED' else 'SEG' end
-        and formulas.leaf = missing.figure
+    cross join (select true as in_own_currency union all select false as in_own_currency) as copies
     union all
     select
         missing.seg_class,
