@@ -25,6 +25,7 @@ from recon.money import round_cents
 from recon.trust import stale_days, stale_warning, tampered_tables, tampered_warning
 from recon.targets import WarehouseTarget, open_warehouse
 from segregation.compute import additive_lines
+from segregation.filings import latest_filings
 from segregation.lines import load_lines
 
 CLASSES = ("SEG", "SECURED", "CLEARED_SWAPS")
@@ -157,11 +158,6 @@ def _filed(filing: dict | None, lines: list[dict]) -> dict | None:
             "run_id": filing["run_id"], "manifest_hash": filing["manifest_hash"], "differences": differences}
 
 
-def _latest_filing(target: object, day: date, seg_class: str) -> dict | None:
-    filings = [f for f in target.read_partition("seg_filings", day) if f["seg_class"] == seg_class]
-    return max(filings, key=lambda f: (f["filed_at"], f["run_id"])) if filings else None
-
-
 # the published tables a statement document shows
 DOCUMENT_TABLES = ("seg_statement_lines", "seg_alerts", "seg_account_figures", "recon_breaks")
 
@@ -175,18 +171,32 @@ def _warnings(doc: dict) -> list[str]:
 
 def statement_document(warehouse: WarehouseTarget, day: date, seg_class: str, withdrawal: dict | None = None) -> dict:
     """One class's statement of ``day`` as published, as a JSON-able document (see the module docstring)."""
+    return statement_documents(warehouse, day, (seg_class,), withdrawal)[seg_class]
+
+
+def statement_documents(warehouse: WarehouseTarget, day: date, classes: tuple[str, ...],
+                        withdrawal: dict | None = None) -> dict[str, dict]:
+    """The statements of ``classes`` for ``day``, by class, from one read of the warehouse: the day's partitions,
+    whether it is stale and whether its partitions still hash to its run's record are read once for all classes."""
     with open_warehouse(warehouse) as target:
         runs = target.runs(day)
-        lines = [r for r in target.read_partition("seg_statement_lines", day) if r["seg_class"] == seg_class]
-        if not runs or not lines:
-            raise RunNotFound(f"no {seg_class} statement of {day} in {warehouse}: run the day first")
-        alerts = [a for a in target.read_partition("seg_alerts", day) if a["seg_class"] == seg_class]
-        accounts = [a for a in target.read_partition("seg_account_figures", day) if a["seg_class"] == seg_class]
-        breaks = [b for b in target.read_partition("recon_breaks", day) if b["seg_class"] == seg_class]
-        filing = _latest_filing(target, day, seg_class)
+        published = {name: target.read_partition(name, day) for name in DOCUMENT_TABLES}
+        filings = latest_filings(target, day)
         stale_since = stale_days(target).get(day)
         tampered = tampered_tables(target, day, DOCUMENT_TABLES)
-    run = runs[-1]
+    documents = {}
+    for seg_class in classes:
+        of_class = {name: [r for r in rows if r["seg_class"] == seg_class] for name, rows in published.items()}
+        if not runs or not of_class["seg_statement_lines"]:
+            raise RunNotFound(f"no {seg_class} statement of {day} in {warehouse}: run the day first")
+        documents[seg_class] = _document(day, seg_class, runs[-1], of_class, filings.get(seg_class), withdrawal,
+                                         stale_since, tampered)
+    return documents
+
+
+def _document(day: date, seg_class: str, run: dict, published: dict[str, list[dict]], filing: dict | None,
+              withdrawal: dict | None, stale_since: date | None, tampered: list[str]) -> dict:
+    lines, alerts = published["seg_statement_lines"], published["seg_alerts"]
     shown = withdrawal["proforma_lines"] if withdrawal else lines
     return {
         "business_date": day.isoformat(), "seg_class": seg_class, "title": TITLES[seg_class],
@@ -196,8 +206,8 @@ def statement_document(warehouse: WarehouseTarget, day: date, seg_class: str, wi
         "run": {"run_id": run["run_id"], "manifest_hash": run["manifest_hash"], "sequence": run["sequence"]},
         "lines": _line_rows(_with_unknown_lines(seg_class, [r for r in shown if r["currency"] == "ALL"])),
         "currencies": _currency_sections(seg_class, shown),
-        "residual_interest": _residual_interest(lines, accounts),
-        "breaks": _open_breaks(seg_class, lines, breaks),
+        "residual_interest": _residual_interest(lines, published["seg_account_figures"]),
+        "breaks": _open_breaks(seg_class, lines, published["recon_breaks"]),
         "alerts": [{"code": a["code"], "severity": a["severity"], "currency": a["currency"],
                     "amount_usd": _exact(a["amount_usd"]), "subject": a["subject"], "message": a["message"]}
                    for a in sorted(alerts, key=lambda a: (a["code"], a["subject"] or "", a["alert_id"]))],
@@ -370,8 +380,7 @@ def write_statement_documents(warehouse: WarehouseTarget, day: date, folder: Pat
     """Write every class's statement of ``day`` in every format into ``folder`` (statement_<CLASS>.<ext>)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for seg_class in CLASSES:
-        doc = statement_document(warehouse, day, seg_class)
+    for seg_class, doc in statement_documents(warehouse, day, CLASSES).items():
         for fmt in FORMATS:
             path = folder / f"statement_{seg_class}.{SUFFIX[fmt]}"
             path.write_bytes(render(doc, fmt))
