@@ -35,7 +35,8 @@ from recon.errors import ConfigError, InvariantViolation, RunNotFound, Warehouse
 from recon.money import MONEY_CONTEXT
 from recon.rules import load_rules
 from recon.schema import warehouse_tables
-from recon.trust import stale_days, stale_warning, tampered_tables, tampered_warning
+from recon.trust import stale_days, tampered_tables
+from recon.trust import warnings as trust_warnings
 from recon.statement_docs import write_statement_documents
 from recon.targets import WarehouseTarget, open_warehouse, warehouse_exists
 
@@ -240,12 +241,6 @@ TABLE_COLUMNS = ["tier", "recon", "break_type", "status", "account", "currency",
 TABLE_TEXT_MAX = 40
 
 
-def _warnings(report: BreakReport) -> list[str]:
-    """What a reader must know before the breaks: the day is stale, or its published breaks were changed."""
-    return ([stale_warning(report.business_date, report.stale_since)] if report.stale_since else []) + (
-        [tampered_warning(report.business_date, list(report.tampered))] if report.tampered else [])
-
-
 def _totals_sentence(report: BreakReport) -> str:
     totals = report.totals
     statuses = ", ".join(f"{status} {totals[status]}" for status in STATUSES)
@@ -294,7 +289,7 @@ def table_text(report: BreakReport) -> str:
     detail = [[_table_cell(row, c) for c in TABLE_COLUMNS] for row in report.breaks]
     summary = [*map(_summary_cells, report.summary), _summary_total_cells(report)]
     aging = [*([str(row[h]) for h in AGING_HEADERS] for row in report.aging), _aging_total_cells(report)]
-    warnings = _warnings(report)
+    warnings = trust_warnings(report.business_date, report.stale_since, report.tampered)
     lines = [*warnings, *([""] if warnings else []),
              f"Break report {report.business_date}: {_totals_sentence(report)}", "",
              *_aligned(headers, detail, {6, 7}), "",
@@ -488,7 +483,8 @@ def html_text(report: BreakReport) -> str:
     parts = [
         "<!DOCTYPE html>", '<html lang="en">', '<head><meta charset="utf-8">', f"<title>Break report {day}</title>",
         f"<style>{_CSS}</style>", "</head>", "<body>", f"<h1>Break report {day}</h1>",
-        *(f"<p><strong>{html.escape(warning)}</strong></p>" for warning in _warnings(report)),
+        *(f"<p><strong>{html.escape(warning)}</strong></p>"
+          for warning in trust_warnings(day, report.stale_since, report.tampered)),
         f"<p>{html.escape(_totals_sentence(report))}</p>",
         "<h2>Outstanding breaks (NEW, OPEN) by age in CME business days</h2>",
         _svg_bars("Outstanding breaks by age", [(label, report.aging_totals[label]) for label, _, _ in AGE_BUCKETS]),

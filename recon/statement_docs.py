@@ -22,7 +22,8 @@ from pathlib import Path
 
 from recon.errors import RunNotFound
 from recon.money import round_cents
-from recon.trust import stale_days, stale_warning, tampered_tables, tampered_warning
+from recon.trust import stale_days, tampered_tables
+from recon.trust import warnings as trust_warnings
 from recon.targets import WarehouseTarget, open_warehouse
 from segregation.compute import additive_lines
 from segregation.filings import latest_filings
@@ -163,10 +164,9 @@ DOCUMENT_TABLES = ("seg_statement_lines", "seg_alerts", "seg_account_figures", "
 
 
 def _warnings(doc: dict) -> list[str]:
-    """What a reader must know before the figures: the statement is stale, or its published rows were changed."""
-    day = date.fromisoformat(doc["business_date"])
-    return ([stale_warning(day, date.fromisoformat(doc["stale_since"]))] if doc["stale_since"] else []) + (
-        [tampered_warning(day, doc["tampered"])] if doc["tampered"] else [])
+    """What a reader must know before the figures (:func:`recon.trust.warnings`)."""
+    return trust_warnings(date.fromisoformat(doc["business_date"]),
+                          date.fromisoformat(doc["stale_since"]) if doc["stale_since"] else None, doc["tampered"])
 
 
 def statement_document(warehouse: WarehouseTarget, day: date, seg_class: str, withdrawal: dict | None = None) -> dict:

@@ -14,6 +14,7 @@ name the tables, and such a statement cannot be marked filed (``fcm-recon verify
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 
 from recon import calendar
@@ -36,13 +37,6 @@ def stale_days(target: object) -> dict[date, date]:
     return {}
 
 
-def stale_warning(business_date: date, stale_since: date) -> str:
-    """What a reader of a stale day's report or statement must know first (``stale_since``: the first stale day)."""
-    rerun = calendar.previous_business_day(stale_since)
-    return (f"STALE: {rerun} was re-run after {stale_since} ran, so {business_date} rests on a superseded run of "
-            f"{rerun}; re-run it: fcm-recon backfill --start {stale_since} --end {business_date}")
-
-
 def tampered_tables(target: object, business_date: date, names: tuple[str, ...]) -> list[str]:
     """The tables among ``names`` whose ``business_date`` partition in the open warehouse ``target`` no longer hashes
     to what the date's latest completed run recorded."""
@@ -53,7 +47,15 @@ def tampered_tables(target: object, business_date: date, names: tuple[str, ...])
     return [name for name in names if name in recorded and target.partition_hash(name, business_date) != recorded[name]]
 
 
-def tampered_warning(business_date: date, tables: list[str]) -> str:
-    """What a reader of a day with tampered partitions must know first."""
-    return (f"INTEGRITY: the published {', '.join(tables)} of {business_date} no longer hash to what its run "
-            "recorded (changed after the run); do not rely on these figures: fcm-recon verify --chain")
+def warnings(business_date: date, stale_since: date | None, tampered: Sequence[str]) -> list[str]:
+    """What a reader of a day's report or statement must know before its figures, in that order: the day is stale
+    (``stale_since``: the first stale day), its published ``tampered`` tables were changed after its run."""
+    out = []
+    if stale_since is not None:
+        rerun = calendar.previous_business_day(stale_since)
+        out.append(f"STALE: {rerun} was re-run after {stale_since} ran, so {business_date} rests on a superseded run "
+                   f"of {rerun}; re-run it: fcm-recon backfill --start {stale_since} --end {business_date}")
+    if tampered:
+        out.append(f"INTEGRITY: the published {', '.join(tampered)} of {business_date} no longer hash to what its run "
+                   "recorded (changed after the run); do not rely on these figures: fcm-recon verify --chain")
+    return out

@@ -18,7 +18,7 @@ from decimal import Decimal
 import pyarrow as pa
 
 from recon.errors import FcmReconError
-from recon.trust import stale_days, stale_warning, tampered_tables, tampered_warning
+from recon.trust import stale_days, tampered_tables, warnings
 from recon.targets import WarehouseTarget, open_warehouse
 
 FILED_LINE_COLUMNS = ("line_order", "line", "label", "role", "currency", "amount", "amount_usd")
@@ -54,10 +54,11 @@ def mark_filed(warehouse: WarehouseTarget, business_date: date, classes: tuple[s
             raise FilingError(f"no run of {business_date} in {warehouse}: run the day before marking it filed")
         stale_since = stale_days(target).get(business_date)
         if stale_since is not None:
-            raise FilingError(stale_warning(business_date, stale_since) + "; a stale statement cannot be marked filed")
+            raise FilingError(warnings(business_date, stale_since, [])[0]
+                              + "; a stale statement cannot be marked filed")
         tampered = tampered_tables(target, business_date, ("seg_statement_lines",))
         if tampered:
-            raise FilingError(tampered_warning(business_date, tampered) + "; it cannot be marked filed")
+            raise FilingError(warnings(business_date, None, tampered)[0] + "; it cannot be marked filed")
         run = runs[-1]
         lines = target.read_partition("seg_statement_lines", business_date)
         filed = latest_filings(target, business_date)
