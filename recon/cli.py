@@ -43,6 +43,21 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found {text!r}") from None
 
 
+def _classes(text: str) -> tuple[str, ...]:
+    classes = tuple(part.strip().upper() for part in text.split(",") if part.strip())
+    if classes != ("SECURED",):
+        raise argparse.ArgumentTypeError(f"only SECURED is supported (a SECURED-only run on a date CME does not "
+                                         f"clear), found {text!r}")
+    return classes
+
+
+def _add_classes(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--classes", type=_classes, metavar="SECURED",
+                         help="run only the SECURED statement, on a weekday CME does not clear (30.7 statements are "
+                              "due when foreign markets are open on a US holiday): no clearing file, no "
+                              "reconciliation; refused on a CME business day, which always runs whole")
+
+
 def _print_run(result: RunResult, as_json: bool) -> None:
     published = result.stages["publish"]
     if as_json:
@@ -78,7 +93,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     with engine_choice(args.engine, args.warehouse):
         result = run_day(args.date, args.landing, args.warehouse, strict=not args.lenient,
                          memory_limit=args.memory_limit, rules_dir=args.rules or RULES_DIR, reports_dir=args.reports,
-                         documents=not args.no_documents, lock_timeout_seconds=args.lock_timeout)
+                         documents=not args.no_documents, lock_timeout_seconds=args.lock_timeout,
+                         classes=args.classes)
     _print_run(result, args.json)
     return result.exit_code
 
@@ -90,7 +106,7 @@ def _cmd_stage(args: argparse.Namespace) -> int:
     from recon.stages import STAGES, DayContext
 
     stage = {s.__name__: s for s in STAGES}[args.name]
-    ctx = DayContext(args.date, args.landing, args.warehouse, args.work_dir, not args.lenient)
+    ctx = DayContext(args.date, args.landing, args.warehouse, args.work_dir, not args.lenient, classes=args.classes)
     with engine_choice(args.engine, ctx.warehouse), \
             warehouse_lock(ctx.warehouse, f"stage {args.name} {args.date}", args.lock_timeout), \
             memory_limits(ctx.work_dir, args.memory_limit):
@@ -245,7 +261,7 @@ def _statement_output(args: argparse.Namespace, doc: dict) -> None:
 def _cmd_statement(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from recon.statement_docs import CLASSES, statement_document
+    from recon.statement_docs import statement_document
     from segregation.filings import mark_filed
     from segregation.withdrawal import check_withdrawal
 
@@ -256,7 +272,7 @@ def _cmd_statement(args: argparse.Namespace) -> int:
     if args.mark_filed:
         if not args.by:
             raise ConfigError("--mark-filed needs --by NAME: who marks the statement filed")
-        classes = (args.seg_class,) if args.seg_class else CLASSES
+        classes = (args.seg_class,) if args.seg_class else None  # None: every class the day's run computed
         for filing in mark_filed(args.warehouse, args.date, classes, args.by, datetime.now(UTC).replace(tzinfo=None)):
             print(f"marked the {filing['seg_class']} statement of {args.date} filed by {args.by} "
                   f"(run {filing['run_id']}, manifest {filing['manifest_hash'][:16]})")
@@ -334,6 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "`fcm-recon breaks` and `fcm-recon statement`)")
     run.add_argument("--memory-limit", metavar="SIZE",
                      help="cap DuckDB's memory (e.g. 2GB) and spill the rest into the work folder (default: DuckDB's)")
+    _add_classes(run)
     _add_engine(run)
     run.set_defaults(handler=_cmd_run)
 
@@ -349,6 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     stage.add_argument("--lenient", action="store_true", help="report trailer and footing mismatches")
     stage.add_argument("--memory-limit", metavar="SIZE",
                        help="cap DuckDB's memory (e.g. 2GB) and spill the rest into the work folder")
+    _add_classes(stage)
     _add_engine(stage)
     stage.set_defaults(handler=_cmd_stage)
 

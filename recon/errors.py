@@ -43,6 +43,10 @@ class RunNotFound(FcmReconError):
     """The warehouse holds no completed run for the business date asked about."""
 
 
+class NoReconciliation(RunNotFound):
+    """The date asked about had a SECURED-only run (CME does not clear): it has a statement, no reconciliation."""
+
+
 class WarehouseLocked(WarehouseError):
     """Another process holds the warehouse's write lock and did not release it within the time allowed."""
 

@@ -47,17 +47,19 @@ def memory_limits(work_dir: Path, memory_limit: str | None) -> AbstractContextMa
 def run_day(business_date: date, landing: Landing, warehouse: WarehouseTarget, *, strict: bool = True,
             memory_limit: str | None = None, rules_dir: Path = RULES_DIR, reports_dir: Path | None = None,
             documents: bool = True, lock_timeout_seconds: float = LOCK_TIMEOUT_SECONDS_DEFAULT,
-            prepared: Path | None = None, find_stale: bool = True) -> RunResult:
+            prepared: Path | None = None, find_stale: bool = True,
+            classes: tuple[str, ...] | None = None) -> RunResult:
     """Run one business day from the landing area (a folder or gs://) into the warehouse (a DuckDB file or
     BigQuery), in a private work folder, with the rule files of ``rules_dir``, writing the day's documents under
     ``reports_dir`` (see DayContext) unless ``documents`` is False; every DuckDB connection of the run keeps to
     ``memory_limit``. Waits up to ``lock_timeout_seconds`` for the warehouse's lock (WarehouseLocked after).
     ``prepared``: a backfill's folder of the day parsed and validated ahead (see DayContext). ``find_stale``: list
     the later days the run left stale in ``stale_after`` (a backfill, which runs them next, finds them once at its
-    end)."""
+    end). ``classes``: None for a CME business day, ``("SECURED",)`` for a SECURED-only run of a weekday CME does
+    not clear (:mod:`recon.run_scope`)."""
     with tempfile.TemporaryDirectory(prefix=f"fcm-recon-{business_date}-") as work:
         ctx = DayContext(business_date, landing, warehouse, Path(work), strict, rules_dir, reports_dir, documents,
-                         prepared)
+                         prepared, classes)
         with warehouse_lock(warehouse, f"run {business_date}", lock_timeout_seconds), \
                 memory_limits(ctx.work_dir, memory_limit):
             result = _run_stages(ctx)

@@ -31,7 +31,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from recon.errors import ConfigError, InvariantViolation, RunNotFound, WarehouseError, invariant
+from recon import run_scope
+from recon.errors import ConfigError, InvariantViolation, NoReconciliation, RunNotFound, WarehouseError, invariant
 from recon.money import MONEY_CONTEXT
 from recon.rules import load_rules
 from recon.schema import warehouse_tables
@@ -168,8 +169,11 @@ def read_report(warehouse: WarehouseTarget, business_date: date) -> BreakReport:
     if not warehouse_exists(warehouse):
         raise WarehouseError(f"no warehouse at {warehouse}")
     with open_warehouse(warehouse) as target:
-        if not any(run["status"] in COMPLETED_RUNS for run in target.runs(business_date)):
+        runs = target.runs(business_date)
+        if not any(run["status"] in COMPLETED_RUNS for run in runs):
             raise RunNotFound(f"the warehouse {warehouse} holds no completed run for {business_date}")
+        if run_scope.is_secured_only(run_scope.day_classes(runs)):
+            raise NoReconciliation(run_scope.no_reconciliation(business_date))
         report = build_report(business_date, target.read_partition("recon_breaks", business_date))
         return replace(report, stale_since=stale_days(target).get(business_date),
                        tampered=tuple(tampered_tables(target, business_date, ("recon_breaks",))))
@@ -517,7 +521,11 @@ def render(report: BreakReport, report_format: str) -> bytes:
 
 def write_day_reports(warehouse: WarehouseTarget, day: date, folder: Path) -> list[Path]:
     """Write the break report (breaks.csv, .json, .xlsx, .html) and every class's statement (statement_<CLASS>.txt,
-    .json, .html, .pdf) for ``day`` into ``folder``; returns the paths."""
+    .json, .html, .pdf) for ``day`` into ``folder``; returns the paths. A SECURED-only date has no break report:
+    only its statement is written."""
+    with open_warehouse(warehouse) as target:
+        if run_scope.is_secured_only(run_scope.day_classes(target.runs(day))):
+            return write_statement_documents(warehouse, day, folder)
     report = read_report(warehouse, day)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -26,7 +26,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from recon import calendar
+from recon import calendar, run_scope
 from recon.contracts.ledger import DAY_CONTRACTS, OPTIONAL_DAY_FILES
 from recon.contracts.reference import REQUIRED_REFERENCE
 from recon.domain import Problem, content_id
@@ -56,7 +56,9 @@ class DayContext:
     documents for people, one folder per date (None: ``reports/`` beside a DuckDB warehouse file, else
     ``build/reports``); documents False defers the documents (a backfill renders them afterwards); prepared: a folder
     where a backfill's worker parsed and validated the day ahead (:func:`recon.backfill.prepare_days`), whose outputs
-    the parse and validate stages take over when they were made from exactly the files the land stage listed."""
+    the parse and validate stages take over when they were made from exactly the files the land stage listed;
+    classes: None for a CME business day (every class and reconciliation), ``("SECURED",)`` for a SECURED-only run of
+    a weekday CME does not clear (:mod:`recon.run_scope`)."""
 
     business_date: date
     landing: Landing
@@ -67,14 +69,15 @@ class DayContext:
     reports_dir: Path | None = None
     documents: bool = True
     prepared: Path | None = None
+    classes: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
-        if not calendar.is_business_day(self.business_date):
-            raise ConfigError(
-                f"{self.business_date} ({self.business_date:%A}) is not a CME business day: a day's run is for a CME "
-                f"trade date (the previous one is {calendar.previous_business_day(self.business_date)}, the next "
-                f"{calendar.next_business_day(self.business_date)}). A SECURED-only run on a date CME is closed "
-                "(spec/inputs.md, Calendars) is not supported")
+        run_scope.check_date(self.business_date, self.classes)
+
+    @property
+    def secured_only(self) -> bool:
+        """True for a SECURED-only run (no reconciliation, no clearing file, the SECURED statement alone)."""
+        return run_scope.is_secured_only(self.classes)
 
     @property
     def reports_folder(self) -> Path:
@@ -153,12 +156,21 @@ def land(ctx: DayContext) -> dict:
     """List and hash the day's files (and the previous business day's clearing files)."""
     started_at = datetime.now(UTC).isoformat()
     root, objects = _landing_root(ctx)
-    files = discover(root, ctx.business_date)
-    previous = date_folder_files(root, calendar.previous_business_day(ctx.business_date), "clearing")
+    files, previous = day_inputs(root, ctx.business_date, ctx.classes)
     landed = {"started_at": started_at, "objects": objects, **landed_files(files, previous)}
     landed["attempt"] = _begin_attempt(ctx, [*files, *previous], started_at)
     _write_json(ctx.work_dir / "landed.json", landed)
     return {"files": len(files), "previous_clearing_files": len(previous), "run_id": landed["attempt"]["run_id"]}
+
+
+def day_inputs(root: Path, business_date: date, classes: tuple[str, ...] | None
+               ) -> tuple[list[InputFile], list[InputFile]]:
+    """The files a run of ``business_date`` for ``classes`` reads under the local root: the day's files and T-1's
+    clearing files; a SECURED-only run reads no clearing file (:func:`recon.run_scope.secured_inputs`)."""
+    files = discover(root, business_date)
+    if run_scope.is_secured_only(classes):
+        return run_scope.secured_inputs(files, business_date), []
+    return files, date_folder_files(root, calendar.previous_business_day(business_date), "clearing")
 
 
 def landed_files(files: list[InputFile], previous_clearing: list[InputFile]) -> dict[str, list[dict]]:
@@ -177,8 +189,11 @@ def day_fingerprint(target: object, ctx: DayContext, inputs: list[InputFile]) ->
     versions, the run mode and the manifest hash of the previous business day's latest completed run, whose
     published breaks the match stage reads. ``target`` is the open warehouse. A backfill skips a day whose latest
     completed run recorded the same fingerprint."""
-    previous_day = target.runs(calendar.previous_business_day(ctx.business_date))
+    # a SECURED-only run reads no earlier day's breaks: it rests on no T-1 run (recon.run_scope)
+    previous_day = [] if ctx.secured_only else target.runs(calendar.previous_business_day(ctx.business_date))
+    scope = {} if ctx.classes is None else {"classes": list(ctx.classes)}
     return {
+        **scope,
         "business_date": ctx.business_date.isoformat(),
         "code_version": version("fcm-recon"),
         "strict": ctx.strict,
@@ -252,19 +267,26 @@ def _missing(source: str, code: str, field: str, expected: str, message: str) ->
 
 
 def _missing_inputs(business_date: date, reports: list[FileReport], bank_accounts: pa.Table,
-                    statements: set[tuple[str, str]]) -> list[Problem]:
-    """A FILE problem for each required file that did not arrive and each account with no statement of record."""
+                    statements: set[tuple[str, str]], classes: tuple[str, ...] | None = None) -> list[Problem]:
+    """A FILE problem for each required file that did not arrive and each account with no statement of record (a
+    SECURED-only run requires only what the secured statement reads: :mod:`recon.run_scope`)."""
     day = business_date.isoformat()
+    secured_only = run_scope.is_secured_only(classes)
     present = {(r.rel_path.rsplit("/", 1)[0], Path(r.rel_path).stem) for r in reports}
     required = [("reference", name) for name in REQUIRED_REFERENCE]
-    required += [(f"{day}/{folder}", table.split("__", 1)[1]) for table, (folder, _) in DAY_CONTRACTS.items()
-                 if table.split("__", 1)[1] not in OPTIONAL_DAY_FILES]
+    if secured_only:
+        required += [(f"{day}/{folder}", name) for folder, name in run_scope.SECURED_REQUIRED_DAY_FILES]
+    else:
+        required += [(f"{day}/{folder}", table.split("__", 1)[1]) for table, (folder, _) in DAY_CONTRACTS.items()
+                     if table.split("__", 1)[1] not in OPTIONAL_DAY_FILES]
     problems = [_missing(f"{folder}/{stem}.csv", "MISSING_INPUT", "", "the file", f"required file {folder}/{stem} is missing")
                 for folder, stem in sorted(required) if (folder, stem) not in present]
-    if not any(r.kind == "FIXML" and r.rel_path.startswith(day) for r in reports):
+    if not secured_only and not any(r.kind == "FIXML" and r.rel_path.startswith(day) for r in reports):
         problems.append(_missing(f"{day}/clearing/", "MISSING_INPUT", "", "CME FIXML position and trade reports",
                                  "no clearing FIXML file arrived for the day"))
     for row in bank_accounts.to_pylist():
+        if secured_only and row["seg_class"] not in classes:
+            continue
         if (row["bank_account_id"], row["statement_format"]) not in statements:
             problems.append(_missing(
                 f"{day}/bank/", "MISSING_STATEMENT", row["bank_account_id"],
@@ -278,17 +300,19 @@ def parse(ctx: DayContext) -> dict:
     landed = _read_json(ctx.work_dir / "landed.json")
     if _take_prepared(ctx, landed, ("sources", "parsed.json")):
         return _read_json(ctx.prepared / "summaries.json")["parse"]
-    return parse_files(ctx.work_dir, landed, ctx.business_date, ctx.strict)
+    return parse_files(ctx.work_dir, landed, ctx.business_date, ctx.strict, ctx.classes)
 
 
-def parse_files(folder: Path, landed: dict, business_date: date, strict: bool) -> dict:
-    """The parse stage's work on the files ``landed`` lists (see :func:`landed_files`), written into ``folder``."""
+def parse_files(folder: Path, landed: dict, business_date: date, strict: bool,
+                classes: tuple[str, ...] | None = None) -> dict:
+    """The parse stage's work on the files ``landed`` lists (see :func:`landed_files`), written into ``folder``;
+    ``classes`` is the run's scope (DayContext)."""
     ingested = ingest(_input_files(landed["files"]), business_date, _input_files(landed["previous_clearing"]),
                       strict=strict)
     statements = {(s.bank_account_id, s.fmt) for s in ingested.statements
                   if s.is_statement_of_record and s.as_of_date == business_date}
     missing = _missing_inputs(business_date, ingested.reports,
-                              ingested.tables["src_reference__bank_accounts"], statements)
+                              ingested.tables["src_reference__bank_accounts"], statements, classes)
     _write_tables(folder / "sources", ingested.tables)
     _write_json(folder / "parsed.json", {
         "reports": [asdict(r) for r in ingested.reports],
@@ -401,10 +425,11 @@ def _file_problems_table(problems: list[Problem]) -> pa.Table:
 
 
 def compute(sources: dict[str, pa.Table], rules: RuleSet, business_date: date, problems: list[Problem],
-            tables: tuple[str, ...] = MART_TABLES, engine: Engine | None = None) -> dict[str, pa.Table]:
+            tables: tuple[str, ...] = MART_TABLES, engine: Engine | None = None,
+            reconciles: bool = True) -> dict[str, pa.Table]:
     """Run the SQL models over the canonical tables on ``engine`` (closed when done; by default DuckDB in this
     process); returns ``tables`` (by default the marts and the routing quarantine; a test may ask for intermediate
-    models too)."""
+    models too). ``reconciles`` False: a SECURED-only run, whose models match nothing (``stg_run__scope``)."""
     registered = dict(sources)
     registered.update({
         "src_rule_passes": rules.passes,
@@ -412,6 +437,7 @@ def compute(sources: dict[str, pa.Table], rules: RuleSet, business_date: date, p
         "src_settlement_components": rules.components,
         "src_business_days": _calendar_table(business_date),
         "src_run_parameters": pa.table({"business_date": pa.array([business_date], pa.date32())}),
+        "src_run_scope": pa.table({"reconciles": pa.array([reconciles], pa.bool_())}),
         "src_file_problems": _file_problems_table(problems),
         **segregation_sources(),
     })
@@ -468,7 +494,9 @@ def _warehouse_sources(ctx: DayContext) -> dict[str, pa.Table]:
                 "src_warehouse__decisions": decisions.empty_table(),
                 "src_warehouse__seg_filed_lines": FILED_LINES_SCHEMA.empty_table()}
     with open_warehouse(ctx.warehouse) as target:
-        previous = target.read_partition("recon_breaks", calendar.previous_business_day(ctx.business_date))
+        # a SECURED-only run reconciles nothing: it carries and ages no earlier break (recon.run_scope)
+        previous = [] if ctx.secured_only else target.read_partition(
+            "recon_breaks", calendar.previous_business_day(ctx.business_date))
         return {
             "src_warehouse__previous_breaks": pa.Table.from_pylist(
                 [{c: row[c] for c in breaks.names} for row in previous], schema=breaks),
@@ -487,10 +515,24 @@ def match(ctx: DayContext) -> dict:
     _write_json(ctx.work_dir / "decisions.json", sources["src_warehouse__decisions"].to_pylist())
     run_id = _read_json(ctx.work_dir / "landed.json")["attempt"]["run_id"]
     outputs = compute(sources, load_rules(ctx.rules_dir), ctx.business_date, _problems(validated),
-                      engine=open_engine(ctx.warehouse, run_id, ctx.business_date))
+                      engine=open_engine(ctx.warehouse, run_id, ctx.business_date), reconciles=not ctx.secured_only)
     _check_outputs(outputs, validated["reports"])
+    if ctx.classes is not None:
+        outputs = _of_classes(outputs, ctx.classes)
     _write_tables(ctx.work_dir / "marts", outputs)
     return {name: table.num_rows for name, table in outputs.items()}
+
+
+def _of_classes(outputs: dict[str, pa.Table], classes: tuple[str, ...]) -> dict[str, pa.Table]:
+    """The marts with the statement tables (seg_*) kept to the rows of ``classes`` (a SECURED-only run publishes the
+    secured statement alone); a run that reconciles nothing has no match or break to keep."""
+    kept = dict(outputs)
+    for name, table in outputs.items():
+        if name.startswith("seg_"):
+            kept[name] = table.filter(pc.is_in(table["seg_class"], pa.array(classes, pa.string())))
+    invariant(not kept["recon_matches"].num_rows and not kept["recon_breaks"].num_rows,
+              f"a run of classes {classes} reconciles nothing, yet its models made matches or breaks")
+    return kept
 
 
 def _quarantine_table(problems: list[Problem], routed: pa.Table, reports: list[dict]) -> pa.Table:
@@ -507,7 +549,9 @@ def _quarantine_table(problems: list[Problem], routed: pa.Table, reports: list[d
 def _manifest(ctx: DayContext, reports: list[dict], rules: RuleSet, decisions: list[dict], attempt: dict,
               exit_code: int) -> dict:
     """The run's manifest; its run id and chain position are the attempt's, taken at land (under the lock)."""
+    scope = {} if ctx.classes is None else {"classes": list(ctx.classes)}
     return {
+        **scope,
         "business_date": ctx.business_date.isoformat(),
         "run_id": attempt["run_id"],
         "sequence": attempt["sequence"],

@@ -20,6 +20,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from recon import run_scope
 from recon.errors import RunNotFound
 from recon.money import round_cents
 from recon.trust import stale_days, tampered_tables
@@ -174,7 +175,7 @@ def statement_document(warehouse: WarehouseTarget, day: date, seg_class: str, wi
     return statement_documents(warehouse, day, (seg_class,), withdrawal)[seg_class]
 
 
-def statement_documents(warehouse: WarehouseTarget, day: date, classes: tuple[str, ...],
+def statement_documents(warehouse: WarehouseTarget, day: date, classes: tuple[str, ...] | None,
                         withdrawal: dict | None = None) -> dict[str, dict]:
     """The statements of ``classes`` for ``day``, by class, from one read of the warehouse: the day's partitions,
     whether it is stale and whether its partitions still hash to its run's record are read once for all classes."""
@@ -185,8 +186,13 @@ def statement_documents(warehouse: WarehouseTarget, day: date, classes: tuple[st
         stale_since = stale_days(target).get(day)
         tampered = tampered_tables(target, day, DOCUMENT_TABLES)
     documents = {}
+    scope = run_scope.day_classes(runs)
+    classes = classes or scope or CLASSES  # None: every class the day's run computed
     for seg_class in classes:
         of_class = {name: [r for r in rows if r["seg_class"] == seg_class] for name, rows in published.items()}
+        if scope is not None and seg_class not in scope:
+            raise RunNotFound(f"{day} ({day:%A}) is not a CME business day: its run computed the "
+                              f"{', '.join(scope)} statement only, there is no {seg_class} statement of {day}")
         if not runs or not of_class["seg_statement_lines"]:
             raise RunNotFound(f"no {seg_class} statement of {day} in {warehouse}: run the day first")
         documents[seg_class] = _document(day, seg_class, runs[-1], of_class, filings.get(seg_class), withdrawal,
@@ -380,7 +386,7 @@ def write_statement_documents(warehouse: WarehouseTarget, day: date, folder: Pat
     """Write every class's statement of ``day`` in every format into ``folder`` (statement_<CLASS>.<ext>)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for seg_class, doc in statement_documents(warehouse, day, CLASSES).items():
+    for seg_class, doc in statement_documents(warehouse, day, None).items():
         for fmt in FORMATS:
             path = folder / f"statement_{seg_class}.{SUFFIX[fmt]}"
             path.write_bytes(render(doc, fmt))

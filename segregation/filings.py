@@ -17,9 +17,11 @@ from decimal import Decimal
 
 import pyarrow as pa
 
+from recon import run_scope
 from recon.errors import FcmReconError
 from recon.trust import stale_days, tampered_tables, warnings
 from recon.targets import WarehouseTarget, open_warehouse
+from segregation.lines import CUSTOMER_CLASSES
 
 FILED_LINE_COLUMNS = ("line_order", "line", "label", "role", "currency", "amount", "amount_usd")
 FILED_LINES_SCHEMA = pa.schema([
@@ -44,10 +46,11 @@ def _lines_json(rows: list[dict]) -> str:
                        for r in ordered], sort_keys=True)
 
 
-def mark_filed(warehouse: WarehouseTarget, business_date: date, classes: tuple[str, ...], filed_by: str,
+def mark_filed(warehouse: WarehouseTarget, business_date: date, classes: tuple[str, ...] | None, filed_by: str,
                filed_at: datetime) -> list[dict]:
     """Append a filing of each class's published statement of ``business_date`` to the warehouse (DuckDB or
-    BigQuery); returns the rows appended."""
+    BigQuery); returns the rows appended. ``classes`` None: every class the date's run computed (the SECURED
+    statement alone on a SECURED-only date, recon.run_scope)."""
     with open_warehouse(warehouse) as target:
         runs = target.runs(business_date)
         if not runs:
@@ -60,6 +63,7 @@ def mark_filed(warehouse: WarehouseTarget, business_date: date, classes: tuple[s
         if tampered:
             raise FilingError(warnings(business_date, None, tampered)[0] + "; it cannot be marked filed")
         run = runs[-1]
+        classes = classes or run_scope.day_classes(runs) or CUSTOMER_CLASSES
         lines = target.read_partition("seg_statement_lines", business_date)
         filed = latest_filings(target, business_date)
         filings = []

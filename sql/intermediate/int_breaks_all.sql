@@ -27,14 +27,26 @@ positions as (
 
 collateral as (
     select * from int_collateral_breaks
+),
+
+run_scope as (
+    select * from stg_run__scope
+),
+
+all_breaks as (
+    select * from items
+    union all
+    select * from pending
+    union all
+    select * from bank_balance
+    union all
+    select * from positions
+    union all
+    select * from collateral
 )
 
-select * from items
-union all
-select * from pending
-union all
-select * from bank_balance
-union all
-select * from positions
-union all
-select * from collateral
+-- a SECURED-only run (stg_run__scope) reconciles nothing: it has no breaks
+select all_breaks.*
+from all_breaks
+cross join run_scope
+where run_scope.reconciles

@@ -1,4 +1,5 @@
--- Every recon's matches in one shape (the recon_matches mart, before publishing).
+-- Every recon's matches in one shape (the recon_matches mart, before publishing); none on a run that reconciles
+-- nothing.
 with cash as (
     select * from int_cash_matches
 ),
@@ -25,18 +26,30 @@ collateral as (
 
 carried as (
     select * from int_carried_matches
+),
+
+run_scope as (
+    select * from stg_run__scope
+),
+
+all_matches as (
+    select * from cash
+    union all
+    select * from dco_settlement
+    union all
+    select * from bank_balance
+    union all
+    select * from positions
+    union all
+    select * from trades
+    union all
+    select * from collateral
+    union all
+    select * from carried
 )
 
-select * from cash
-union all
-select * from dco_settlement
-union all
-select * from bank_balance
-union all
-select * from positions
-union all
-select * from trades
-union all
-select * from collateral
-union all
-select * from carried
+-- a SECURED-only run (stg_run__scope) reconciles nothing: it has no matches
+select all_matches.*
+from all_matches
+cross join run_scope
+where run_scope.reconciles

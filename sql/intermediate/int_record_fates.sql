@@ -4,7 +4,8 @@
 -- (DCO_SETTLEMENT through its Amt, POSITION through its FIN quantities and SetPx): it keeps its DCO_SETTLEMENT fate
 -- and is counted once there; the POSITION matches and breaks that name it do not count it again. Cancelled trades
 -- (a CANCEL at clearing, status CANCELLED in the books) and the previous day's trade reports are OUT_OF_SCOPE,
--- counted under TRADE.
+-- counted under TRADE. On a run that reconciles nothing (a SECURED-only run, stg_run__scope) every routed record that
+-- is not quarantined is OUT_OF_SCOPE under recon NONE.
 with bank as (
     select * from int_bank_entries_routed
 ),
@@ -35,6 +36,10 @@ clearing_trades as (
 
 run_parameters as (
     select * from stg_run__parameters
+),
+
+run_scope as (
+    select * from stg_run__scope
 ),
 
 matches as (
@@ -124,6 +129,7 @@ select
     -- previous-day trades are counted under TRADE
     case
         when routed.route = 'QUARANTINE' then 'NONE'
+        when not run_scope.reconciles then 'NONE'
         when routed.route = 'OUT_OF_SCOPE' and routed.recon <> 'TRADE' then 'NONE'
         else routed.recon
     end as recon,
@@ -131,13 +137,14 @@ select
     routed.amount,
     case
         when routed.route = 'QUARANTINE' then 'QUARANTINED'
-        when routed.route = 'OUT_OF_SCOPE' then 'OUT_OF_SCOPE'
+        when routed.route = 'OUT_OF_SCOPE' or not run_scope.reconciles then 'OUT_OF_SCOPE'
         when matched.record_id is not null then 'MATCHED'
         when in_breaks.status = 'PENDING' then 'PENDING'
         when in_breaks.record_id is not null then 'BREAK'
         else 'UNACCOUNTED'
     end as fate
 from routed
+cross join run_scope
 left join matched on matched.record_id = routed.record_id and matched.recon = routed.recon
 left join in_breaks on in_breaks.record_id = routed.record_id and in_breaks.recon = routed.recon
 union all
