@@ -39,15 +39,15 @@ from typing import IO
 
 from recon import calendar
 from recon.errors import ConfigError, FcmReconError
-from recon.landing import InputFile, date_folder_files, discover, remembered_digests
+from recon.landing import InputFile, remembered_digests
 from recon.locks import LOCK_TIMEOUT_SECONDS_DEFAULT, give_way, others_waiting, warehouse_lock
 from recon.observability import log_event, logger
 from recon.pipeline import memory_limits, run_day
 from recon.rules import RULES_DIR, load_rules
 from recon.sqlmodels import load_models
 from recon.trust import stale_days
-from recon.stages import (DayContext, day_fingerprint, landed_files, parse_files, prepared_key, reports_folder,
-                          validate_folders)
+from recon.stages import (DayContext, day_fingerprint, day_inputs, landed_files, parse_files, prepared_key,
+                          reports_folder, validate_folders)
 from recon.targets import GcsLanding, Landing, WarehouseTarget, held_warehouse, open_warehouse, released_warehouse
 from recon.warehouse import duckdb_threads
 
@@ -105,28 +105,31 @@ def business_days_in(start: date, end: date) -> list[date]:
     return days
 
 
-def _local_inputs(root: Path, business_date: date) -> tuple[list[InputFile], list[InputFile]]:
-    """The day's files and T-1's clearing files under a local landing root, as the land stage lists them."""
-    previous = calendar.previous_business_day(business_date)
-    return discover(root, business_date), date_folder_files(root, previous, "clearing")
+def _local_inputs(root: Path, business_date: date,
+                  classes: tuple[str, ...] | None = None) -> tuple[list[InputFile], list[InputFile]]:
+    """The day's files and T-1's clearing files under a local landing root, as the land stage lists them for a run
+    of ``classes`` (:func:`recon.stages.day_inputs`)."""
+    return day_inputs(root, business_date, classes)
 
 
-def landed_inputs(landing: Landing, business_date: date) -> list[InputFile]:
-    """The files the land stage of ``business_date`` would read, with their SHA-256 (a gs:// landing is copied
-    into a temporary folder and verified first, as the land stage does)."""
+def landed_inputs(landing: Landing, business_date: date, classes: tuple[str, ...] | None = None) -> list[InputFile]:
+    """The files the land stage of ``business_date`` would read for a run of ``classes``, with their SHA-256 (a
+    gs:// landing is copied into a temporary folder and verified first, as the land stage does)."""
     if not isinstance(landing, GcsLanding):
-        return [file for files in _local_inputs(landing, business_date) for file in files]
+        return [file for files in _local_inputs(landing, business_date, classes) for file in files]
     from recon.gcs import download_day
 
     with tempfile.TemporaryDirectory(prefix=f"fcm-recon-inputs-{business_date}-") as folder:
         root = Path(folder)
         download_day(landing, business_date, calendar.previous_business_day(business_date), root)
-        return [file for files in _local_inputs(root, business_date) for file in files]
+        return [file for files in _local_inputs(root, business_date, classes) for file in files]
 
 
 def recorded_fingerprint(manifest: dict) -> dict:
     """The fingerprint a completed run's manifest recorded (see :func:`recon.stages.day_fingerprint`)."""
+    scope = {} if manifest.get("classes") is None else {"classes": manifest["classes"]}
     return {
+        **scope,
         "business_date": manifest["business_date"],
         "code_version": manifest["code_version"],
         "strict": manifest["strict"],
@@ -139,14 +142,14 @@ def recorded_fingerprint(manifest: dict) -> dict:
 
 def why_run(ctx: DayContext) -> str | None:
     """Why the day must run (what changed since its latest completed run), or None when it can be skipped."""
-    inputs = landed_inputs(ctx.landing, ctx.business_date)
+    inputs = landed_inputs(ctx.landing, ctx.business_date, ctx.classes)
     with open_warehouse(ctx.warehouse) as target:
         runs = target.runs(ctx.business_date)
         if not runs:
             return "no completed run"
         current = day_fingerprint(target, ctx, inputs)
     recorded = recorded_fingerprint(json.loads(runs[-1]["manifest"]))
-    changed = [name for name in current if current[name] != recorded[name]]
+    changed = [name for name in {**current, **recorded} if current.get(name) != recorded.get(name)]
     return "changed: " + ", ".join(changed) if changed else None
 
 
@@ -376,16 +379,17 @@ def _let_waiters_in(warehouse: WarehouseTarget, purpose: str, timeout_seconds: f
 
 
 def render_documents(warehouse: WarehouseTarget, start: date, end: date, reports_dir: Path | None) -> list[Path]:
-    """Write the documents of every business day of ``start``..``end`` that has a completed run (a backfill
-    with documents deferred); returns the folders written."""
+    """Write the documents of every date of ``start``..``end`` that has a completed run (a backfill with documents
+    deferred, and the SECURED-only runs of dates CME does not clear); returns the folders written."""
     from recon.reports import write_day_reports
 
     with open_warehouse(warehouse) as target:
         published = {run["business_date"] for run in target.runs()}
     folders = []
-    for day in business_days_in(start, end):
-        if day in published:
-            folder = reports_folder(warehouse, reports_dir, day)
-            write_day_reports(warehouse, day, folder)
-            folders.append(folder)
+    if end < start:
+        raise ConfigError(f"--end {end} is before --start {start}")
+    for day in sorted(day for day in published if start <= day <= end):
+        folder = reports_folder(warehouse, reports_dir, day)
+        write_day_reports(warehouse, day, folder)
+        folders.append(folder)
     return folders

@@ -17,19 +17,23 @@ import json
 from collections.abc import Sequence
 from datetime import date
 
-from recon import calendar
+from recon import calendar, run_scope
 
 
 def stale_days(target: object) -> dict[date, date]:
     """The stale dates of the open warehouse ``target``, each mapped to the date where its chain broke: the first date
     whose latest completed run read a T-1 run that is no longer T-1's latest (T-1 was re-run after it), that date and
     every later date with a run. Stale days stay published as they ran until they are re-run (a backfill from the
-    first of them does it); a stale statement is not fileable as it stands."""
+    first of them does it); a stale statement is not fileable as it stands. A SECURED-only run (a date CME does not
+    clear, recon.run_scope) reads no earlier day and no later day reads it: it is never stale and stales nothing."""
     latest: dict[date, str] = {}
     recorded: dict[date, str | None] = {}
     for run in target.runs():
+        manifest = json.loads(run["manifest"])
+        if run_scope.is_secured_only(run_scope.manifest_classes(manifest)):
+            continue
         latest[run["business_date"]] = run["manifest_hash"]
-        recorded[run["business_date"]] = json.loads(run["manifest"]).get("previous_day_manifest_hash")
+        recorded[run["business_date"]] = manifest.get("previous_day_manifest_hash")
     days = sorted(latest)
     for index, day in enumerate(days):
         if recorded[day] != latest.get(calendar.previous_business_day(day)):

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from recon import calendar
+from recon import calendar, run_scope
 from recon.backfill import landed_inputs
 from recon.errors import ConfigError, InputChanged, RunNotFound, StaleRun
 from recon.pipeline import run_day
@@ -52,7 +52,8 @@ class Check:
 
 
 def _check_inputs(landing: Landing, business_date: date, manifest: dict) -> None:
-    found = {f.rel_path: f.sha256 for f in landed_inputs(landing, business_date)}
+    classes = run_scope.manifest_classes(manifest)
+    found = {f.rel_path: f.sha256 for f in landed_inputs(landing, business_date, classes)}
     recorded = {i["rel_path"]: i["sha256"] for i in manifest["inputs"]}
     for rel_path, sha256 in sorted(recorded.items()):
         if rel_path not in found:
@@ -67,7 +68,16 @@ def _check_inputs(landing: Landing, business_date: date, manifest: dict) -> None
 
 
 def _read_state(target: object, business_date: date, run: dict, manifest: dict) -> dict[str, list[dict]]:
-    """The warehouse state the run read, to seed the scratch warehouse with."""
+    """The warehouse state the run read, to seed the scratch warehouse with (a SECURED-only run read no earlier
+    day's breaks)."""
+    decided = {d["decision_id"] for d in manifest["decisions"]}
+    state = {
+        "decisions": [d for d in target.read_until("decisions", business_date) if d["decision_id"] in decided],
+        "seg_filings": [f for f in target.read_partition("seg_filings", business_date)
+                        if f["filed_at"] <= run["started_at"]],
+    }
+    if run_scope.is_secured_only(run_scope.manifest_classes(manifest)):
+        return state
     previous = calendar.previous_business_day(business_date)
     previous_runs = target.runs(previous)
     current = previous_runs[-1]["manifest_hash"] if previous_runs else None
@@ -75,13 +85,7 @@ def _read_state(target: object, business_date: date, run: dict, manifest: dict) 
         raise StaleRun(f"run {manifest['run_id']} of {business_date} read the breaks of {previous}'s run with "
                        f"manifest {manifest.get('previous_day_manifest_hash')}, but {previous}'s latest run is "
                        f"{current}: the date is stale (re-run it: fcm-recon backfill --start {business_date})")
-    decided = {d["decision_id"] for d in manifest["decisions"]}
-    return {
-        "recon_breaks": target.read_partition("recon_breaks", previous),
-        "decisions": [d for d in target.read_until("decisions", business_date) if d["decision_id"] in decided],
-        "seg_filings": [f for f in target.read_partition("seg_filings", business_date)
-                        if f["filed_at"] <= run["started_at"]],
-    }
+    return {"recon_breaks": target.read_partition("recon_breaks", previous), **state}
 
 
 def _seed(scratch: DuckDBWarehouse, state: dict[str, list[dict]]) -> None:
@@ -111,7 +115,8 @@ def verify_date(business_date: date, landing: Landing, warehouse: WarehouseTarge
         scratch_path = Path(folder) / "scratch.duckdb"
         with DuckDBWarehouse(scratch_path) as scratch:
             _seed(scratch, state)
-        run_day(business_date, landing, scratch_path, strict=manifest["strict"], rules_dir=rules_dir, documents=False)
+        run_day(business_date, landing, scratch_path, strict=manifest["strict"], rules_dir=rules_dir, documents=False,
+                classes=run_scope.manifest_classes(manifest))
         with DuckDBWarehouse(scratch_path) as scratch:
             rerun = json.loads(scratch.runs(business_date)[-1]["output_hashes"])
     recorded = manifest["output_hashes"]
