@@ -39,7 +39,7 @@ from typing import IO
 
 from recon import calendar
 from recon.errors import ConfigError, FcmReconError
-from recon.landing import InputFile, date_folder_files, discover, remembered_digests
+from recon.landing import InputFile, discover, previous_clearing_files, remembered_digests
 from recon.locks import LOCK_TIMEOUT_SECONDS_DEFAULT, give_way, others_waiting, warehouse_lock
 from recon.observability import log_event, logger
 from recon.pipeline import memory_limits, run_day
@@ -106,9 +106,9 @@ def business_days_in(start: date, end: date) -> list[date]:
 
 
 def _local_inputs(root: Path, business_date: date) -> tuple[list[InputFile], list[InputFile]]:
-    """The day's files and T-1's clearing files under a local landing root, as the land stage lists them."""
-    previous = calendar.previous_business_day(business_date)
-    return discover(root, business_date), date_folder_files(root, previous, "clearing")
+    """The day's files and the previous days' clearing files under a local landing root, as the land stage lists
+    them."""
+    return discover(root, business_date), previous_clearing_files(root, business_date)
 
 
 def landed_inputs(landing: Landing, business_date: date) -> list[InputFile]:
@@ -120,7 +120,7 @@ def landed_inputs(landing: Landing, business_date: date) -> list[InputFile]:
 
     with tempfile.TemporaryDirectory(prefix=f"fcm-recon-inputs-{business_date}-") as folder:
         root = Path(folder)
-        download_day(landing, business_date, calendar.previous_business_day(business_date), root)
+        download_day(landing, business_date, calendar.unsettled_cycle_days(business_date), root)
         return [file for files in _local_inputs(root, business_date) for file in files]
 
 
