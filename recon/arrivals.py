@@ -2,11 +2,12 @@
 
 The required inputs are those whose absence the parse stage reports as ``MISSING_INPUT`` (spec/inputs.md): the five
 reference files, the day's ledger exports other than the optional ones, ``clearing/collateral``, the day's
-``reference/fx_rates``, at least one CME FIXML file in ``clearing/`` and at least one bank statement file in
-``bank/``. Tabular files count as CSV or Parquet. The landing root is a local folder or ``gs://bucket/prefix``
-(object names listed by prefix, :func:`recon.gcs.object_paths`). Nothing is opened or hashed: the files may still be
-being written, and the land stage records them once they are all there. Which bank account each statement covers is
-known only after parsing, so the parse stage (not this check) names an account with no statement of record.
+``reference/fx_rates``, at least one CME FIXML file in ``clearing/`` and, on a Fedwire bank day, at least one bank
+statement file in ``bank/`` (on a Fedwire holiday CME clears no bank file is expected). Tabular files count as CSV or
+Parquet. The landing root is a local folder or ``gs://bucket/prefix`` (object names listed by prefix,
+:func:`recon.gcs.object_paths`). Nothing is opened or hashed: the files may still be being written, and the land
+stage records them once they are all there. Which bank account each statement covers is known only after parsing, so
+the parse stage (not this check) names an account with no statement of record.
 
 The deadline is wall-clock time on purpose (when to stop waiting), never a source of the business date.
 """
@@ -17,7 +18,7 @@ from datetime import date, datetime, time
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
-from recon.calendar import next_business_day
+from recon.calendar import is_bank_day, next_business_day
 from recon.contracts.ledger import DAY_CONTRACTS, OPTIONAL_DAY_FILES
 from recon.contracts.reference import REQUIRED_REFERENCE
 from recon.errors import LandingError
@@ -63,7 +64,7 @@ def missing_inputs(root: Landing, business_date: date) -> list[str]:
                if not any(f"{stem}{suffix}" in paths for suffix in TABULAR_SUFFIXES)]
     if not _has_file(paths, f"{day}/clearing", FIXML_SUFFIXES):
         missing.append(f"{day}/clearing/*.xml (CME FIXML position and trade reports)")
-    if not _has_file(paths, f"{day}/bank", BANK_SUFFIXES):
+    if is_bank_day(business_date) and not _has_file(paths, f"{day}/bank", BANK_SUFFIXES):
         missing.append(f"{day}/bank/ (a BAI2 or camt.053 statement)")
     return sorted(missing)
 

@@ -107,8 +107,8 @@ def business_days_in(start: date, end: date) -> list[date]:
 
 def _local_inputs(root: Path, business_date: date,
                   classes: tuple[str, ...] | None = None) -> tuple[list[InputFile], list[InputFile]]:
-    """The day's files and T-1's clearing files under a local landing root, as the land stage lists them for a run
-    of ``classes`` (:func:`recon.stages.day_inputs`)."""
+    """The day's files and the previous days' clearing files under a local landing root, as the land stage lists
+    them for a run of ``classes`` (:func:`recon.stages.day_inputs`)."""
     return day_inputs(root, business_date, classes)
 
 
@@ -121,7 +121,7 @@ def landed_inputs(landing: Landing, business_date: date, classes: tuple[str, ...
 
     with tempfile.TemporaryDirectory(prefix=f"fcm-recon-inputs-{business_date}-") as folder:
         root = Path(folder)
-        download_day(landing, business_date, calendar.previous_business_day(business_date), root)
+        download_day(landing, business_date, calendar.unsettled_cycle_days(business_date), root)
         return [file for files in _local_inputs(root, business_date, classes) for file in files]
 
 

@@ -341,11 +341,18 @@ class BigQueryWarehouse(_Jobs):
                         .result(retry=self._retry))
         return (int(rows[0]["sequence"]), str(rows[0]["manifest_hash"])) if rows else None
 
-    def read_partition(self, name: str, business_date: date) -> list[dict]:
-        """A table's rows for one date, in the DuckDB warehouse's total order and with its values."""
-        parameter = bigquery.ScalarQueryParameter("business_date", "DATE", business_date)
-        return self._select(warehouse_tables()[name],
-                            f"SELECT * FROM `{self.table_id(name)}` WHERE business_date = @business_date", [parameter])
+    def read_partition(self, name: str, business_date: date, where: dict[str, str] | None = None) -> list[dict]:
+        """A table's rows for one date (those whose columns equal ``where``'s values), in the DuckDB warehouse's
+        total order and with its values."""
+        table = warehouse_tables()[name]
+        where = where or {}
+        invariant(set(where) <= set(table.column_names), f"{name} has no column among {tuple(where)}")
+        parameters = [bigquery.ScalarQueryParameter("business_date", "DATE", business_date)]
+        parameters += [bigquery.ScalarQueryParameter(f"where_{n}", "STRING", value)
+                       for n, value in enumerate(where.values())]
+        filters = "".join(f" AND {column} = @where_{n}" for n, column in enumerate(where))
+        return self._select(table, f"SELECT * FROM `{self.table_id(name)}` WHERE business_date = @business_date"
+                                   f"{filters}", parameters)
 
     def read_until(self, name: str, business_date: date) -> list[dict]:
         """A table's rows of ``business_date`` and every earlier date, in the order of :meth:`read_partition`."""

@@ -97,12 +97,13 @@ def object_paths(landing: GcsLanding, folders: list[str]) -> list[str]:
         raise LandingError(f"{landing}: Cloud Storage refused the listing: {error}") from None
 
 
-def download_day(landing: GcsLanding, business_date: date, previous_date: date, root: Path) -> dict[str, dict]:
-    """Copy ``business_date``'s objects, the reference folder and ``previous_date``'s clearing folder to ``root``.
+def download_day(landing: GcsLanding, business_date: date, previous_dates: list[date], root: Path) -> dict[str, dict]:
+    """Copy ``business_date``'s objects, the reference folder and the clearing folders of ``previous_dates`` (the
+    days whose end-of-day cycle may be paid on the date) to ``root``.
 
     Returns, by path relative to the landing root, each object's URI, generation, CRC32C and MD5.
     """
-    folders = ["reference", business_date.isoformat(), f"{previous_date.isoformat()}/clearing"]
+    folders = ["reference", business_date.isoformat(), *(f"{day.isoformat()}/clearing" for day in previous_dates)]
     client = _client()
     try:
         blobs = _listed(client, landing, folders)

@@ -16,8 +16,15 @@ The story the files tell, and the conventions the recons use on it:
   the answer key).
 * DCO_SETTLEMENT: a cycle's amount per settlement key (settlement bank account, seg_class, currency) is the sum of
   FMTM + PREM (+ PAA for CLEARED_SWAPS) over its position reports; T's ITD cycle is paid on T, T's EOD cycle on the
-  next business day, as one bank entry on the settlement account and one DCO_SETTLEMENT journal entry, both with the
-  reference ``CME-ITD-YYYYMMDD`` / ``CME-EOD-YYYYMMDD`` (the cycle's date). T's own EOD cycle is pending on T.
+  next settlement day (recon.calendar), as one bank entry on the settlement account and one DCO_SETTLEMENT journal
+  entry, both with the reference ``CME-ITD-YYYYMMDD`` / ``CME-EOD-YYYYMMDD`` (the cycle's date). T's own EOD cycle is
+  pending on T.
+* Fedwire holidays CME clears (Columbus Day, Veterans Day): the day has clearing and ledger files but no bank file,
+  and the books move no bank money (no customer, firm or DCO movement; cash_journal.csv has no entry, bank_balances.csv
+  is the previous close less the open item breaks). The day's ITD cycle and the previous day's EOD cycle stay unpaid
+  (pending on the holiday) and are paid with the holiday's EOD cycle on the next bank day. No CASH, DCO_SETTLEMENT or
+  BANK_BALANCE break is planted on the holiday (the clearing recons' plants are, CME being open); the item breaks
+  planted before it are listed OPEN on it.
 * BANK_BALANCE: the bank's closing balance less the books' balance equals the day's bank entries less the day's
   journal entries on that account plus the planted CASH and DCO breaks still open from earlier days (exactly the sum
   of the CASH and DCO differences, today's and carried), except on the one account per day where an unexplained
@@ -150,7 +157,9 @@ class PlantedSubset:
 
 @dataclass(frozen=True)
 class PendingSettlement:
-    """An end-of-day settlement cycle of ``business_date``, to be paid on ``expected_date``: pending, never a break."""
+    """A settlement cycle unpaid at the close of ``business_date`` (its own end-of-day cycle; on a Fedwire holiday
+    also its intraday cycle and the previous day's end of day), to be paid on ``expected_date``: pending, never a
+    break."""
 
     business_date: date
     bank_account_id: str
@@ -418,7 +427,8 @@ class _World:
         self.other_fcm = Decimal(0)
         self.fx_nanos = {"USD": 1_000_000_000, "EUR": 1_085_000_000, "GBP": 1_270_000_000}
         self.sequence = 0
-        self.prev_cycles: dict[tuple[str, str, str], list[Decimal]] = {}
+        # the settlement cycles not paid yet: (cycle, cycle date, settlement key, clearing amount), in order
+        self.due: list[tuple[str, date, tuple[str, str, str], Decimal]] = []
         self.prev_day = calendar.previous_business_day(days[0])
         self.breaks: list[PlantedBreak] = []
         # bank - ledger of the planted item breaks still open, per bank account: the books carry them day to day
@@ -454,7 +464,7 @@ def generate(out: Path, options: GenerateOptions) -> AnswerKey:
     _build_accounts(world)
     _size_funds(world)
     _write_reference(out / "reference", world)
-    world.prev_cycles = _clearing_day(out, world, world.prev_day, 0)
+    world.due = _unpaid_cycles(world.prev_day, _clearing_day(out, world, world.prev_day, 0))
     for number, day in enumerate(days, start=1):
         _business_day(out, world, day, number)
     key = AnswerKey(options, tuple(world.breaks) + _carried_breaks(world), tuple(world.decoys), tuple(world.pending),
@@ -510,18 +520,31 @@ def _clearing_day(out: Path, world: _World, day: date, number: int) -> dict[tupl
     return cycles
 
 
+def _unpaid_cycles(day: date, cycles: dict[tuple[str, str, str], list[Decimal]]
+                   ) -> list[tuple[str, date, tuple[str, str, str], Decimal]]:
+    """The cycles of ``day`` still unpaid at its close: its EOD cycles, and its ITD cycles too when it is not a bank
+    day."""
+    sessions = [("EOD", 1)] if calendar.is_bank_day(day) else [("ITD", 0), ("EOD", 1)]
+    return [(cycle, day, key, amounts[slot]) for cycle, slot in sessions for key, amounts in cycles.items()]
+
+
 def _business_day(out: Path, world: _World, day: date, number: int) -> None:
-    """One business day of the run: clearing, cash movements with the day's plants, bank files and the books."""
+    """One business day of the run: clearing, cash movements with the day's plants, bank files and the books; on a
+    Fedwire holiday (no bank day) clearing and books only."""
     cycles = _clearing_day(out, world, day, number)
     world.sequence = 0
+    if not calendar.is_bank_day(day):
+        _holiday(out, world, day, number, cycles)
+        return
     outstanding = dict(world.outstanding)
     flows = [_customer_flow(world, day) for _ in range(max(CASH_FLOWS_MIN, world.options.accounts // 10))]
     flows = _plant_cash(world, day, flows)
-    if number == 1:
+    if world.late_booking is None:  # the first bank day of the run
         missing = next(b for b in world.breaks if b.recon == "CASH" and b.break_type == "MISSING_LEDGER")
         world.late_booking = next(f for f in flows if f.reference == missing.reference)
     movements = flows + _firm_movements(world, day) + _cash_decoys(world, day)
-    if number == LATE_BOOKING_DAY and world.late_booking is not None:
+    late = world.late_booking
+    if number >= LATE_BOOKING_DAY and ("CASH", late.bank_account_id, late.reference) not in world.fixed:
         movements.append(_book_late(world, day))
     movements += _plant_dco(world, day, _dco_items(world, day, cycles))
     mismatch = _plant_balance(world, day, movements)
@@ -537,8 +560,24 @@ def _business_day(out: Path, world: _World, day: date, number: int) -> None:
                [("OTHER FCM LLC", "SEG", "USD", _money(world.other_fcm), "0.00", "0.00")])
     (folder / "reference").mkdir(parents=True, exist_ok=True)
     _write_csv(folder / "reference" / "fx_rates.csv", ("currency", "usd_per_unit"), _fx_rows(world))
-    _record_pending(world, day, cycles)
-    world.prev_cycles = cycles
+    world.due = _unpaid_cycles(day, cycles)
+    _record_pending(world, day)
+
+
+def _holiday(out: Path, world: _World, day: date, number: int,
+             cycles: dict[tuple[str, str, str], list[Decimal]]) -> None:
+    """A Fedwire holiday CME clears: no bank file, and books that move no bank money (an empty cash journal, the bank
+    balances of the previous close less the item breaks still open); the day's cycles wait for the next bank day."""
+    folder = out / day.isoformat()
+    _write_books(folder / "ledger", world, day, [], dict(world.bank_balance), dict(world.outstanding), {})
+    _write_csv(folder / "ledger" / "balances.csv", _BALANCES_HEADER, _balance_rows(world))
+    _write_csv(folder / "ledger" / "custody.csv", _CUSTODY_HEADER, _custody_rows(world, number))
+    _write_csv(folder / "ledger" / "other_fcm_equities.csv", _OTHER_FCM_HEADER,
+               [("OTHER FCM LLC", "SEG", "USD", _money(world.other_fcm), "0.00", "0.00")])
+    (folder / "reference").mkdir(parents=True, exist_ok=True)
+    _write_csv(folder / "reference" / "fx_rates.csv", ("currency", "usd_per_unit"), _fx_rows(world))
+    world.due += _unpaid_cycles(day, cycles)
+    _record_pending(world, day)
 
 
 # ---- reference data ----
@@ -1230,12 +1269,12 @@ def _settlement_movement(world: _World, day: date, key: tuple[str, str, str], cy
 
 def _dco_items(world: _World, day: date, cycles: dict[tuple[str, str, str], list[Decimal]]
                ) -> list[tuple[_Movement, Decimal]]:
-    """Today's payments with their clearing amounts: T's ITD cycles and T-1's EOD cycles."""
+    """Today's payments with their clearing amounts: T's ITD cycles and the cycles still unpaid (T-1's EOD cycles;
+    after a Fedwire holiday also the holiday's cycles and the EOD cycles of the day before it)."""
     items = [(_settlement_movement(world, day, key, "ITD", day, amounts[0]), amounts[0])
              for key, amounts in cycles.items()]
-    previous = calendar.previous_business_day(day)
-    items += [(_settlement_movement(world, day, key, "EOD", previous, amounts[1]), amounts[1])
-              for key, amounts in world.prev_cycles.items()]
+    items += [(_settlement_movement(world, day, key, cycle, cycle_date, amount), amount)
+              for cycle, cycle_date, key, amount in world.due]
     return items
 
 
@@ -1290,11 +1329,12 @@ def _apply_customer_flows(world: _World, movements: list[_Movement]) -> None:
             world.cash[key] = world.cash.get(key, Decimal(0)) + movement.ledger_amount
 
 
-def _record_pending(world: _World, day: date, cycles: dict[tuple[str, str, str], list[Decimal]]) -> None:
-    expected = calendar.next_business_day(day)
-    for (bank_account_id, _cls, currency), amounts in cycles.items():
-        world.pending.append(PendingSettlement(day, bank_account_id, currency, f"{DCO}-EOD-{day:%Y%m%d}",
-                                               amounts[1], expected))
+def _record_pending(world: _World, day: date) -> None:
+    """The cycles unpaid at the close of ``day`` (the answer key's pending items), each with its payment date."""
+    expected = calendar.next_settlement_day(day)
+    for cycle, cycle_date, (bank_account_id, _cls, currency), amount in world.due:
+        world.pending.append(PendingSettlement(day, bank_account_id, currency, f"{DCO}-{cycle}-{cycle_date:%Y%m%d}",
+                                               amount, expected))
 
 
 # ---- bank files and the books ----

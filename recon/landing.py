@@ -128,3 +128,13 @@ def date_folder_files(root: Path, business_date: date, folder: str) -> list[Inpu
     """The files of one folder of a date (used for T-1's clearing files)."""
     seen: dict[tuple[str, str, str], str] = {}
     return [_input_file(root, p, seen) for p in _safe_files(root, root / business_date.isoformat() / folder)]
+
+
+def previous_clearing_files(root: Path, business_date: date) -> list[InputFile]:
+    """The clearing files of the business days before ``business_date`` whose end-of-day cycle is not paid before
+    it (recon.calendar.unsettled_cycle_days): T-1's, and, after a Fedwire holiday CME cleared, the holiday's and the
+    day before it too, oldest first."""
+    from recon import calendar
+
+    return [file for day in calendar.unsettled_cycle_days(business_date)
+            for file in date_folder_files(root, day, "clearing")]

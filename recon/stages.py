@@ -33,7 +33,7 @@ from recon.domain import Problem, content_id
 from recon.engines import DuckDBEngine, Engine, open_engine
 from recon.errors import ConfigError, StaleRun, invariant
 from recon.ingest import QUARANTINED_ROWS_SCHEMA, FileReport, ingest
-from recon.landing import InputFile, date_folder_files, discover
+from recon.landing import InputFile, discover, previous_clearing_files
 from recon.rules import RULES_DIR, RuleSet, load_rules
 from recon.schema import replaced_tables, warehouse_tables
 from recon.targets import GcsLanding, Landing, WarehouseTarget, open_warehouse, warehouse_exists
@@ -43,6 +43,14 @@ from segregation.lines import source_tables as segregation_sources
 EXIT_OK = 0
 EXIT_INPUT_PROBLEM = 2
 CALENDAR_MARGIN_DAYS = 45
+# the bank closing balances a business day that is not a bank day carries forward
+# (src_warehouse__previous_bank_balances)
+PREVIOUS_BANK_BALANCES_SCHEMA = pa.schema([
+    ("bank_account_id", pa.string()), ("currency", pa.string()), ("amount", pa.decimal128(38, 9)),
+    ("record_id", pa.string()), ("source_file", pa.string()), ("as_of_date", pa.date32())])
+# the statuses of a published BANK_BALANCE break whose bank side is the day's balance (RESOLVED rows repeat a grain
+# the day matched)
+_STANDING_STATUSES = ("NEW", "OPEN", "CLOSED")
 MART_TABLES = (
     "recon_matches", "recon_breaks", "conservation", "int_routing_quarantine",
     "seg_statement_lines", "seg_alerts", "seg_line_sources", "seg_account_figures",
@@ -148,12 +156,12 @@ def _landing_root(ctx: DayContext) -> tuple[Path, dict[str, dict]]:
     from recon.gcs import download_day
 
     root = ctx.work_dir / "landing"
-    previous = calendar.previous_business_day(ctx.business_date)
-    return root, download_day(ctx.landing, ctx.business_date, previous, root)
+    return root, download_day(ctx.landing, ctx.business_date, calendar.unsettled_cycle_days(ctx.business_date), root)
 
 
 def land(ctx: DayContext) -> dict:
-    """List and hash the day's files (and the previous business day's clearing files)."""
+    """List and hash the day's files (and the clearing files of the previous business days whose end-of-day cycle
+    is not paid before it: T-1's, and after a Fedwire holiday CME cleared, the holiday's and the day before)."""
     started_at = datetime.now(UTC).isoformat()
     root, objects = _landing_root(ctx)
     files, previous = day_inputs(root, ctx.business_date, ctx.classes)
@@ -165,12 +173,13 @@ def land(ctx: DayContext) -> dict:
 
 def day_inputs(root: Path, business_date: date, classes: tuple[str, ...] | None
                ) -> tuple[list[InputFile], list[InputFile]]:
-    """The files a run of ``business_date`` for ``classes`` reads under the local root: the day's files and T-1's
-    clearing files; a SECURED-only run reads no clearing file (:func:`recon.run_scope.secured_inputs`)."""
+    """The files a run of ``business_date`` for ``classes`` reads under the local root: the day's files and the clearing
+    files of the previous business days whose cycles may be unpaid (:func:`recon.landing.previous_clearing_files`); a
+    SECURED-only run reads no clearing file (:func:`recon.run_scope.secured_inputs`)."""
     files = discover(root, business_date)
     if run_scope.is_secured_only(classes):
         return run_scope.secured_inputs(files, business_date), []
-    return files, date_folder_files(root, calendar.previous_business_day(business_date), "clearing")
+    return files, previous_clearing_files(root, business_date)
 
 
 def landed_files(files: list[InputFile], previous_clearing: list[InputFile]) -> dict[str, list[dict]]:
@@ -269,7 +278,9 @@ def _missing(source: str, code: str, field: str, expected: str, message: str) ->
 def _missing_inputs(business_date: date, reports: list[FileReport], bank_accounts: pa.Table,
                     statements: set[tuple[str, str]], classes: tuple[str, ...] | None = None) -> list[Problem]:
     """A FILE problem for each required file that did not arrive and each account with no statement of record (a
-    SECURED-only run requires only what the secured statement reads: :mod:`recon.run_scope`)."""
+    SECURED-only run requires only what the secured statement reads, :mod:`recon.run_scope`, its accounts'
+    statements included; on a Fedwire holiday CME clears no bank file is expected: the match stage carries the
+    balances forward)."""
     day = business_date.isoformat()
     secured_only = run_scope.is_secured_only(classes)
     present = {(r.rel_path.rsplit("/", 1)[0], Path(r.rel_path).stem) for r in reports}
@@ -284,7 +295,7 @@ def _missing_inputs(business_date: date, reports: list[FileReport], bank_account
     if not secured_only and not any(r.kind == "FIXML" and r.rel_path.startswith(day) for r in reports):
         problems.append(_missing(f"{day}/clearing/", "MISSING_INPUT", "", "CME FIXML position and trade reports",
                                  "no clearing FIXML file arrived for the day"))
-    for row in bank_accounts.to_pylist():
+    for row in bank_accounts.to_pylist() if secured_only or calendar.is_bank_day(business_date) else []:
         if secured_only and row["seg_class"] not in classes:
             continue
         if (row["bank_account_id"], row["statement_format"]) not in statements:
@@ -404,7 +415,9 @@ def _write_validated(folder: Path, parsed: dict, tables: dict[str, pa.Table], fo
 
 def _calendar_table(business_date: date) -> pa.Table:
     """Every calendar day around the date: its CME business-day index (a weekend shares Friday's), whether CME
-    clears that day, and the next business day after it."""
+    clears that day, the next business day after it; whether Fedwire is open (and the Federal Reserve holiday when
+    not, None on a weekend), the next bank day, and the settlement days (recon.calendar) that pay the day's
+    intraday and end-of-day cycles."""
     start = business_date - timedelta(days=CALENDAR_MARGIN_DAYS)
     days = [start + timedelta(days=n) for n in range(2 * CALENDAR_MARGIN_DAYS + 1)]
     return pa.table({
@@ -412,6 +425,11 @@ def _calendar_table(business_date: date) -> pa.Table:
         "day_index": pa.array([calendar.business_days_between(start, day) for day in days], pa.int64()),
         "is_business_day": pa.array([calendar.is_business_day(day) for day in days], pa.bool_()),
         "next_business_day": pa.array([calendar.next_business_day(day) for day in days], pa.date32()),
+        "is_bank_day": pa.array([calendar.is_bank_day(day) for day in days], pa.bool_()),
+        "bank_holiday_name": pa.array([calendar.bank_holiday_name(day) for day in days], pa.string()),
+        "next_bank_day": pa.array([calendar.next_bank_day(day) for day in days], pa.date32()),
+        "settlement_day": pa.array([calendar.settlement_day(day) for day in days], pa.date32()),
+        "next_settlement_day": pa.array([calendar.next_settlement_day(day) for day in days], pa.date32()),
     })
 
 
@@ -484,26 +502,61 @@ def _problems(document: dict) -> list[Problem]:
 def _warehouse_sources(ctx: DayContext) -> dict[str, pa.Table]:
     """The match stage's inputs from the warehouse, read in one open (empty for a new warehouse): the previous
     business day's published breaks (the age of today's breaks and the item breaks carried into today's matching),
-    people's decisions recorded for the business date or earlier (the SQL keeps those in force for the day) and the
-    latest filing of each class of the date."""
+    on a Fedwire holiday CME clears its published bank closing balances (:func:`previous_bank_balances`), people's
+    decisions recorded for the business date or earlier (the SQL keeps those in force for the day) and the latest
+    filing of each class of the date."""
     tables = warehouse_tables()
     breaks = pa.schema([field for field in tables["recon_breaks"].arrow_schema() if field.name != "business_date"])
     decisions = tables["decisions"].arrow_schema()
     if not warehouse_exists(ctx.warehouse):
         return {"src_warehouse__previous_breaks": breaks.empty_table(),
+                "src_warehouse__previous_bank_balances": PREVIOUS_BANK_BALANCES_SCHEMA.empty_table(),
                 "src_warehouse__decisions": decisions.empty_table(),
                 "src_warehouse__seg_filed_lines": FILED_LINES_SCHEMA.empty_table()}
     with open_warehouse(ctx.warehouse) as target:
-        # a SECURED-only run reconciles nothing: it carries and ages no earlier break (recon.run_scope)
+        # a SECURED-only run reconciles nothing and rests on no earlier day: it carries and ages no earlier break
+        # and carries no bank balance forward (recon.run_scope)
         previous = [] if ctx.secured_only else target.read_partition(
             "recon_breaks", calendar.previous_business_day(ctx.business_date))
+        carried = (PREVIOUS_BANK_BALANCES_SCHEMA.empty_table() if ctx.secured_only
+                   else previous_bank_balances(target, ctx.business_date, previous))
         return {
             "src_warehouse__previous_breaks": pa.Table.from_pylist(
                 [{c: row[c] for c in breaks.names} for row in previous], schema=breaks),
+            "src_warehouse__previous_bank_balances": carried,
             "src_warehouse__decisions": pa.Table.from_pylist(target.read_until("decisions", ctx.business_date),
                                                              schema=decisions),
             "src_warehouse__seg_filed_lines": filed_lines_table(target, ctx.business_date),
         }
+
+
+def previous_bank_balances(target: object, business_date: date, previous_breaks: list[dict]) -> pa.Table:
+    """On a business date that is not a Fedwire bank day (no bank file is expected): each bank account's closing
+    balance as the previous business day's run published it (the bank side of its BANK_BALANCE match or standing
+    break, ``previous_breaks`` being that day's recon_breaks), to carry forward, with its record id, the bank file it
+    was read from (that day's seg_line_sources, else the break's first file, else None) and the settlement day it
+    stands for (recon.calendar.balance_source_day). Empty on a bank day, and when the previous day published none."""
+    if calendar.is_bank_day(business_date):
+        return PREVIOUS_BANK_BALANCES_SCHEMA.empty_table()
+    previous = calendar.previous_business_day(business_date)
+    files = {row["record_id"]: row["source_file"]
+             for source_table in ("src_bank__balances", "src_warehouse__previous_bank_balances")
+             for row in target.read_partition("seg_line_sources", previous, {"source_table": source_table})}
+    rows = target.read_partition("recon_matches", previous, {"recon": "BANK_BALANCE"})
+    rows += [row for row in previous_breaks if row["recon"] == "BANK_BALANCE" and row["status"] in _STANDING_STATUSES]
+    carried = {}
+    for row in rows:
+        if row["bank_amount"] is None or not row["bank_records"]:
+            continue
+        record_id = row["bank_records"][0]
+        key = (row["bank_account_id"], row["currency"])
+        invariant(key not in carried, f"{previous}: two published BANK_BALANCE rows for {key}")
+        bank_files = [name for name in row.get("source_files") or [] if "/bank/" in name]
+        source_file = files.get(record_id) or (bank_files[0] if bank_files else None)
+        carried[key] = {"bank_account_id": key[0], "currency": key[1], "amount": row["bank_amount"],
+                        "record_id": record_id, "source_file": source_file,
+                        "as_of_date": calendar.balance_source_day(business_date)}
+    return pa.Table.from_pylist([carried[key] for key in sorted(carried)], schema=PREVIOUS_BANK_BALANCES_SCHEMA)
 
 
 def match(ctx: DayContext) -> dict:

@@ -3,8 +3,9 @@
 ``verify_date``: the latest completed run of the date names every input with its SHA-256; each file of the landing
 must still hash the same (and no file may have been added), else :class:`recon.errors.InputChanged` names it. The
 date is then re-run from those files into a scratch DuckDB warehouse holding only the state the run read: T-1's
-published breaks (T-1's latest run must be the one the manifest recorded, else the date is stale), the decisions its
-manifest lists and the statement filings made before it started. Each table's partition hash of the re-run, and of
+published breaks (T-1's latest run must be the one the manifest recorded, else the date is stale), on a Fedwire
+holiday CME clears T-1's published bank closing balances (its BANK_BALANCE matches and bank drill-down rows, which the
+run carried forward), the decisions its manifest lists and the statement filings made before it started. Each table's partition hash of the re-run, and of
 the published partition, is compared with the manifest's ``output_hashes``.
 
 ``verify_chain``: every ``runs`` row's ``manifest_hash`` is the SHA-256 of its manifest and its columns agree with
@@ -85,7 +86,15 @@ def _read_state(target: object, business_date: date, run: dict, manifest: dict) 
         raise StaleRun(f"run {manifest['run_id']} of {business_date} read the breaks of {previous}'s run with "
                        f"manifest {manifest.get('previous_day_manifest_hash')}, but {previous}'s latest run is "
                        f"{current}: the date is stale (re-run it: fcm-recon backfill --start {business_date})")
-    return {"recon_breaks": target.read_partition("recon_breaks", previous), **state}
+    carried = not calendar.is_bank_day(business_date)
+    return {
+        "recon_breaks": target.read_partition("recon_breaks", previous),
+        "recon_matches": target.read_partition("recon_matches", previous, {"recon": "BANK_BALANCE"}) if carried else [],
+        "seg_line_sources": [row for source_table in ("src_bank__balances", "src_warehouse__previous_bank_balances")
+                             for row in target.read_partition("seg_line_sources", previous,
+                                                              {"source_table": source_table})] if carried else [],
+        **state,
+    }
 
 
 def _seed(scratch: DuckDBWarehouse, state: dict[str, list[dict]]) -> None:

@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from recon.errors import ConfigError, InvariantViolation, WarehouseError
+from recon.errors import ConfigError, InvariantViolation, WarehouseError, invariant
 from recon.faults import pause_point
 from recon.schema import Table, replaced_tables, warehouse_tables
 
@@ -87,12 +87,14 @@ def _conform(table: Table, data: pa.Table, business_date: date) -> pa.Table:
 row_text = json.JSONEncoder(default=str, sort_keys=True, separators=(",", ":")).encode
 
 
-def _rows_sql(name: str, compare: str) -> str:
-    """The query of a table's rows whose business_date ``compare`` (=, <=) the parameter, in a total order: the key
-    first, then every column."""
+def _rows_sql(name: str, compare: str, where: tuple[str, ...] = ()) -> str:
+    """The query of a table's rows whose business_date ``compare`` (=, <=) the parameter (and each column of
+    ``where`` equals its parameter), in a total order: the key first, then every column."""
     table = warehouse_tables()[name]
+    invariant(set(where) <= set(table.column_names), f"{name} has no column among {where}")
     order = ", ".join([*table.key, *table.column_names])
-    return f"select * from {name} where business_date {compare} ? order by {order}"
+    filters = "".join(f" and {column} = ?" for column in where)
+    return f"select * from {name} where business_date {compare} ?{filters} order by {order}"
 
 
 def rows_text(rows: pa.Table) -> str:
@@ -251,9 +253,11 @@ class DuckDBWarehouse:
         self.connection.execute("insert into runs by name select * from run_row")
         self.connection.unregister("run_row")
 
-    def read_partition(self, name: str, business_date: date) -> list[dict]:
-        """A table's rows for one date, in a total order: the key first, then every column."""
-        cursor = self.connection.execute(_rows_sql(name, "="), [business_date])
+    def read_partition(self, name: str, business_date: date, where: dict[str, str] | None = None) -> list[dict]:
+        """A table's rows for one date (those whose columns equal ``where``'s values), in a total order: the key
+        first, then every column."""
+        where = where or {}
+        cursor = self.connection.execute(_rows_sql(name, "=", tuple(where)), [business_date, *where.values()])
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
 

@@ -16,9 +16,14 @@ Python expressions below, not shared data. Conventions shared with the SQL, docu
   one USD row adding back what a cap at DEF(a) removes).
 * ``target_pct_of_requirement`` is a fraction of the requirement line: 0.03 means 3 %.
 * A counted bank account of a class with no closing balance for the day (its statement of record was rejected or
-  did not arrive; that is not a Fedwire holiday, so nothing is carried forward) makes its cash line unknown, and every
-  line computed from it (FUNDS, EXCESS, OVER_TARGET): those lines and their drill-down rows are not published, no
-  figure alert is raised from them, the statement is NOT_FILEABLE and an INCOMPLETE_INPUTS alert names the account.
+  did not arrive on a bank day; or, on a Fedwire holiday, the previous business day published none to carry forward)
+  makes its cash line unknown, and every line computed from it (FUNDS, EXCESS, OVER_TARGET): those lines and their
+  drill-down rows are not published, no figure alert is raised from them, the statement is NOT_FILEABLE and an
+  INCOMPLETE_INPUTS alert names the account. A balance carried forward on a Fedwire holiday (int_bank_closing_balances
+  source_table ``src_warehouse__previous_bank_balances``) counts like one read today, keeps that source table in the
+  drill-down and raises an INFO ``CARRIED_BANK_BALANCE`` alert per counted account.
+* Line 9 is every settlement cycle unpaid at the close (PENDING): the day's end of day, and on a Fedwire holiday the
+  day's intraday cycle and the previous day's end of day too.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ from recon.money import MONEY_CONTEXT, round_scale
 from segregation.lines import CUSTOMER_CLASSES, Settings, load_lines
 
 ZERO = Decimal(0)
+BANK_SOURCE_TABLE = "src_bank__balances"
+CARRIED_SOURCE_TABLE = "src_warehouse__previous_bank_balances"
 SEG_FAMILY_LEAVES = ("1A", "1B", "2", "3A", "3B", "5_GROSS", "5_OFFSET", "7A", "7B", "7C", "8A", "8B", "8C", "9",
                      "10A", "10B", "11A", "11B", "11C", "12")
 SEG_FUNDS_LEAVES = SEG_FAMILY_LEAVES[7:]
@@ -226,8 +233,9 @@ def bank_cash_contributions(inputs: SegInputs) -> list[Contribution]:
         account = accounts.get(row["bank_account_id"])
         if account is not None:
             kind = "LINE" if account["counted"] else "EXCLUDED"
+            source_table = row.get("source_table") or BANK_SOURCE_TABLE
             result.append(Contribution(account["seg_class"], kind, _cash_figure(account), row["currency"],
-                                       "src_bank__balances", row["source_file"], row["record_id"],
+                                       source_table, row["source_file"], row["record_id"],
                                        row["bank_account_id"], "", row["amount"]))
     for row in inputs.cash_breaks:
         account = accounts.get(row["bank_account_id"])
@@ -269,7 +277,7 @@ def custody_contributions(inputs: SegInputs) -> list[Contribution]:
 
 
 def dco_contributions(inputs: SegInputs) -> list[Contribution]:
-    """8A-8C from DCO collateral, 9 from the day's pending end-of-day cycle (SEG and CLEARED_SWAPS)."""
+    """8A-8C from DCO collateral, 9 from the cycles unpaid at the close (PENDING) (SEG and CLEARED_SWAPS)."""
     result = []
     for row in inputs.collateral:
         if row["seg_class"] not in ("SEG", "CLEARED_SWAPS"):
@@ -282,7 +290,7 @@ def dco_contributions(inputs: SegInputs) -> list[Contribution]:
                                    row["source_file"], row["record_id"], row["cusip"] or row["dco"], "",
                                    row["market_value"]))
     for row in inputs.dco_cycles:
-        if row["seg_class"] in ("SEG", "CLEARED_SWAPS") and row["cycle"] == "EOD" and row["status"] == "PENDING":
+        if row["seg_class"] in ("SEG", "CLEARED_SWAPS") and row["status"] == "PENDING":
             result.append(Contribution(row["seg_class"], "LINE", "9", row["currency"], "int_dco_cycles",
                                        ",".join(row["source_files"]),
                                        f"{row['reference']}|{row['settlement_bank_account_id']}", row["dco"], "",
@@ -526,6 +534,11 @@ def _input_alerts(view: ClassView, inputs: SegInputs) -> list[dict]:
                for r in view.unvalued]
     alerts += [_alert(view.seg_class, "INCOMPLETE_INPUTS", "CRITICAL", a["currency"], None, a["bank_account_id"])
                for a in missing_balances(inputs) if a["seg_class"] == view.seg_class]
+    accounts = _class_bank_accounts(inputs)
+    alerts += [_alert(view.seg_class, "CARRIED_BANK_BALANCE", "INFO", r["currency"], None, r["bank_account_id"])
+               for r in inputs.closing_balances if r.get("source_table") == CARRIED_SOURCE_TABLE
+               and r["bank_account_id"] in accounts and accounts[r["bank_account_id"]]["counted"]
+               and accounts[r["bank_account_id"]]["seg_class"] == view.seg_class]
     return alerts
 
 

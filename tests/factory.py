@@ -18,6 +18,10 @@ BANK_ACCOUNT_HEADER = [
     "bank_account_id", "depository", "depository_type", "country", "seg_class", "purpose", "currency",
     "statement_format", "acknowledgment_letter_date", "effective_from", "effective_to",
 ]
+ACCOUNT_HEADER = [
+    "account_id", "account_name", "seg_class", "account_type", "beneficial_owner_id", "clearing_account",
+    "effective_from", "effective_to",
+]
 JOURNAL_HEADER = [
     "entry_id", "value_date", "account_id", "bank_account_id", "seg_class", "entry_type", "counterparty", "currency",
     "amount", "reference", "description",
@@ -59,7 +63,11 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]], shuffle_s
 
 @dataclass
 class CashDay:
-    """One day of the CASH slice: bank transactions per account and the cash journal, as the test states them."""
+    """One day of the CASH slice: bank transactions per account and the cash journal, as the test states them.
+
+    accounts: the rows of reference/accounts.csv; None writes a SEG customer account for every account the journal
+    names (an account the reference data does not know is quarantined, so a test of one states the accounts).
+    """
 
     bank: dict[str, list[Bai2Transaction]] = field(default_factory=dict)
     closing: dict[str, Decimal] = field(default_factory=dict)
@@ -68,10 +76,16 @@ class CashDay:
         ["100200300", "Bank One", "BANK", "US", "SEG", "CUSTOMER_FUNDS", "USD", "BAI2", "2020-01-02", "2020-01-01", ""],
         ["100200400", "Bank One", "BANK", "US", "SEG", "SETTLEMENT", "USD", "BAI2", "2020-01-02", "2020-01-01", ""],
     ])
+    accounts: list[list[object]] | None = None
 
     def write(self, root: Path, business_date: date = DAY, shuffle_seed: int | None = None) -> Path:
         """Write the landing area under ``root``; with a seed, every file's rows are shuffled."""
         write_csv(root / "reference" / "bank_accounts.csv", BANK_ACCOUNT_HEADER, self.bank_accounts, shuffle_seed)
+        account_rows = self.accounts
+        if account_rows is None:
+            named = sorted({str(row[2]) for row in self.journal if row[2]})
+            account_rows = [[account, "", "SEG", "CUSTOMER", "", "", "2020-01-01", ""] for account in named]
+        write_csv(root / "reference" / "accounts.csv", ACCOUNT_HEADER, account_rows, shuffle_seed)
         accounts = []
         for row in self.bank_accounts:
             if row[7] != "BAI2":

@@ -1,5 +1,6 @@
 -- DCO_SETTLEMENT breaks, one per leg at fault (difference = leg - clearing, an absent leg counting zero; with no
--- clearing cycle the leg's amount), and today's end-of-day cycles as PENDING items until their payment date.
+-- clearing cycle the leg's amount), and the cycles not yet paid (int_dco_cycles: today's end of day, on a Fedwire
+-- holiday its intraday cycle and the previous end of day too) as PENDING items until their payment date.
 with three_way as (
     select * from int_dco_three_way where not matched
 ),

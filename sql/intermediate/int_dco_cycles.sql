@@ -1,5 +1,9 @@
 -- Settlement cycles: one amount per DCO, settlement bank account, class, currency, cycle and cycle date, with its
--- payment date (intraday: the same day; end of day: the next business day) and the reference the payment carries.
+-- payment date and the reference the payment carries. A cycle is paid on a settlement day (a CME business day that
+-- is a Fedwire bank day, stg_calendar__business_days): the intraday cycle the same day, or the next bank day when its
+-- date is a Fedwire holiday; the end-of-day cycle on the first settlement day after its date. A cycle is PENDING
+-- until its payment date (today's end of day; on a Fedwire holiday also the day's intraday cycle and the previous
+-- day's end of day), DUE on it.
 -- A cycle's amount is the sum of its reports' amounts as int_position_report_amounts computes them, from the same
 -- int_position_report_rows. Only cycles of several rows (several reports, or one with several Amt) are aggregated,
 -- per report and then per cycle as that model does: a cycle of one row is its one report, whose amount is that
@@ -91,16 +95,28 @@ cycles as (
     select * from single_report_cycles
     union all
     select * from several_report_cycles
+),
+
+paid as (
+    select
+        cycles.*,
+        case when cycles.cycle = 'EOD' then days.next_settlement_day else days.settlement_day end as payment_date
+    from cycles
+    inner join days on days.day = cycles.cycle_date
 )
 
 select
-    cycles.*,
-    concat(cycles.dco, '-', cycles.cycle, '-', strftime(cycles.cycle_date, '%Y%m%d')) as reference,
-    case when cycles.cycle = 'EOD' then days.next_business_day else cycles.cycle_date end as payment_date,
-    case
-        when cycles.cycle = 'EOD' and cycles.cycle_date = run_parameters.business_date then 'PENDING'
-        else 'DUE'
-    end as status
-from cycles
+    paid.dco,
+    paid.settlement_bank_account_id,
+    paid.seg_class,
+    paid.currency,
+    paid.cycle,
+    paid.cycle_date,
+    paid.amount,
+    paid.clearing_records,
+    paid.source_files,
+    concat(paid.dco, '-', paid.cycle, '-', strftime(paid.cycle_date, '%Y%m%d')) as reference,
+    paid.payment_date,
+    case when paid.payment_date > run_parameters.business_date then 'PENDING' else 'DUE' end as status
+from paid
 cross join run_parameters
-inner join days on days.day = cycles.cycle_date

@@ -1,6 +1,7 @@
 -- DCO_SETTLEMENT three-way: each due cycle against its bank and ledger legs by settlement account, currency and
 -- reference, with whether each leg's difference from the clearing amount is within tolerance, and each pending cycle
--- (today's end of day, paid on the next business day) on a row of its own. A side of one record carries it as record
+-- (today's end of day, paid on the next settlement day; on a Fedwire holiday also the day's intraday cycle and the
+-- previous end of day, see int_dco_cycles) on a row of its own. A side of one record carries it as record
 -- (records null), a side of several their sorted list as records (record null), and an absent side nulls in both.
 with cycles as (
     select

@@ -1,6 +1,7 @@
 -- POSITION sides at the grain DCO, position account, instrument: the clearing side is the business date's
 -- end-of-day PosRpt (FIN long/short, SetPx) of the reports routed to DCO_SETTLEMENT; the ledger side is
--- positions.csv summed through accounts.clearing_account (many customer accounts may share one position account).
+-- positions.csv summed through accounts.clearing_account (many customer accounts may share one position account); a
+-- row of an account the reference data does not know is quarantined (int_ledger_positions_routed), not a side.
 -- Instrument keys are compared as written after trimming and upper-casing (contract month YYYYMM and YYYYMMDD are
 -- different months unless a product says otherwise; no product does yet), put/call P/C or '', strike a decimal.
 with reports as (
@@ -8,7 +9,7 @@ with reports as (
 ),
 
 ledger_positions as (
-    select * from stg_ledger__positions
+    select * from int_ledger_positions_routed where route = 'POSITION'
 ),
 
 accounts as (

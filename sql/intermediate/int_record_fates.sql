@@ -26,6 +26,14 @@ customer_balances as (
     select * from int_ledger_balances_routed
 ),
 
+ledger_positions as (
+    select * from int_ledger_positions_routed
+),
+
+ledger_trades as (
+    select * from int_ledger_trades_routed
+),
+
 trade_reports as (
     select * from stg_clearing__trade_reports
 ),
@@ -87,13 +95,11 @@ routed as (
     select source_file, record_id, 'BANK_BALANCE' as route, 'BANK_BALANCE' as recon, currency, book_balance as amount
     from book_balances
     union all
-    select source_file, record_id, 'POSITION' as route, 'POSITION' as recon, currency,
-        cast(null as decimal(38, 9)) as amount
-    from src_ledger__positions
+    select source_file, record_id, route, 'POSITION' as recon, currency, cast(null as decimal(38, 9)) as amount
+    from ledger_positions
     union all
-    select source_file, record_id, case when status = 'ACTIVE' then 'TRADE' else 'OUT_OF_SCOPE' end as route,
-        'TRADE' as recon, '' as currency, cast(null as decimal(38, 9)) as amount
-    from src_ledger__trades
+    select source_file, record_id, route, 'TRADE' as recon, '' as currency, cast(null as decimal(38, 9)) as amount
+    from ledger_trades
     union all
     select source_file, record_id, route, 'TRADE' as recon, '' as currency, cast(null as decimal(38, 9)) as amount
     from trade_reports_routed

@@ -1,5 +1,4 @@
 -- Rows the routing quarantined (their account is unknown to the reference data), in the quarantine table's shape.
--- A ledger balance row's amount is its cash_balance, as conservation counts it.
 with bank as (
     select * from int_bank_entries_routed where route = 'QUARANTINE'
 ),
@@ -16,8 +15,24 @@ position_amounts as (
     select * from int_position_report_amounts
 ),
 
-balances as (
-    select * from int_ledger_balances_routed where route = 'QUARANTINE'
+-- ledger rows whose customer account the reference data does not know; a balance row's amount is its cash_balance
+ledger_accounts as (
+    select source_file, location, record_id, account_id, route_reason, currency, cash_balance as amount,
+        concat('ledger balance of account ', account_id, ' in ', currency) as what,
+        ': its money is in no segregation statement' as consequence
+    from int_ledger_balances_routed where route = 'QUARANTINE'
+    union all
+    select source_file, location, record_id, account_id, route_reason, currency,
+        cast(null as decimal(38, 9)) as amount,
+        concat('ledger position of account ', account_id, ' in ', product_code, ' ', contract_month) as what,
+        ': it rolls up to no position account' as consequence
+    from int_ledger_positions_routed where route = 'QUARANTINE'
+    union all
+    select source_file, location, record_id, account_id, route_reason, '' as currency,
+        cast(null as decimal(38, 9)) as amount,
+        concat('ledger trade ', trade_id, ' of account ', account_id) as what,
+        ': it falls under no position account' as consequence
+    from int_ledger_trades_routed where route = 'QUARANTINE'
 )
 
 select
@@ -39,12 +54,20 @@ select
     source_file,
     location,
     record_id,
-    'bank_account_id' as field,
+    case when route_reason = 'UNKNOWN_ACCOUNT' then 'account_id' else 'bank_account_id' end as field,
     route_reason as code,
-    'an account in reference/bank_accounts.csv in force on the business date' as expected,
-    bank_account_id as found,
-    concat('journal entry ', entry_id, ' names bank account ', bank_account_id, ' which the reference data does not know')
-        as message,
+    case
+        when route_reason = 'UNKNOWN_ACCOUNT' then 'an account in reference/accounts.csv in force on the business date'
+        else 'an account in reference/bank_accounts.csv in force on the business date'
+    end as expected,
+    case when route_reason = 'UNKNOWN_ACCOUNT' then account_id else bank_account_id end as found,
+    case
+        when route_reason = 'UNKNOWN_ACCOUNT'
+            then concat('journal entry ', entry_id, ' names account ', account_id,
+                ' which the reference data does not know: its money is in no class')
+        else concat('journal entry ', entry_id, ' names bank account ', bank_account_id,
+            ' which the reference data does not know')
+    end as message,
     amount,
     currency
 from journal
@@ -82,8 +105,7 @@ select
     route_reason as code,
     'an account in reference/accounts.csv in force on the business date' as expected,
     account_id as found,
-    concat('ledger balance of account ', account_id, ' in ', currency,
-        ' which the reference data does not know: its money is in no segregation statement') as message,
-    cash_balance as amount,
+    concat(what, ' which the reference data does not know', consequence) as message,
+    amount,
     currency
-from balances
+from ledger_accounts

@@ -1,10 +1,13 @@
 -- What each funds source row contributes to a customer statement, in its own currency, by line:
---   7A / F1A / F1B  closing ledger balance of the class's bank accounts (statement of record), less disbursements
---                   the books have made and the bank has not yet paid (ledger-only CASH withdrawals and payments);
+--   7A / F1A / F1B  closing ledger balance of the class's bank accounts (statement of record; on a Fedwire holiday
+--                   the previous bank day's, carried forward: source_table src_warehouse__previous_bank_balances),
+--                   less disbursements the books have made and the bank has not yet paid (ledger-only CASH
+--                   withdrawals and payments);
 --                   F1A for banks in the US, F1B for the others (secured)
 --   7B / 7C / F2x   custody at the class's accounts: INVESTMENT / CUSTOMER_OWNED; F2A in the US, F2B elsewhere
 --   8A / 8B / 8C    DCO collateral: cash / securities invested / customer-owned securities
---   9               the day's end-of-day settlement cycle, unpaid at the close (+ = the DCO pays the firm)
+--   9               the settlement cycles unpaid at the close (PENDING: the day's end of day; on a Fedwire holiday
+--                   also the day's intraday cycle and the previous day's end of day) (+ = the DCO pays the firm)
 --   10A / 10B       option positions at the DCO: long value / short value (negative)
 --   11A / 11B / 11C other FCM equities
 --   F3x, F4x, F5x   foreign depository equities (FCM, FBOT clearing organisation, FBOT member), by sub-item; F6 other
@@ -53,7 +56,7 @@ bank_cash as (
         bank_accounts.country,
         closing_balances.bank_account_id,
         closing_balances.currency,
-        'src_bank__balances' as source_table,
+        closing_balances.source_table,
         closing_balances.source_file,
         closing_balances.record_id,
         closing_balances.amount
@@ -94,7 +97,7 @@ bank_cash_lines as (
         amount
     from bank_cash
     -- a ledger-only disbursement at an account that does not count has nothing to reduce
-    where is_counted or source_table = 'src_bank__balances'
+    where is_counted or source_table <> 'src_ledger__cash_journal'
 ),
 
 custody_lines as (
@@ -153,7 +156,7 @@ settlement_lines as (
         dco as subject,
         amount
     from dco_cycles
-    where seg_class in ('SEG', 'CLEARED_SWAPS') and cycle = 'EOD' and status = 'PENDING'
+    where seg_class in ('SEG', 'CLEARED_SWAPS') and status = 'PENDING'
 ),
 
 option_lines as (

@@ -1,12 +1,13 @@
 -- TRADE sides in one shape: live clearing trades (final state, not cancelled) and ACTIVE ledger trades, each with
 -- its position account (ledger: accounts.clearing_account), class, instrument key, currency (products.csv) and
--- signed quantity (BUY +, SELL -). Cancelled trades on either side are out of scope and are not here.
+-- signed quantity (BUY +, SELL -). Cancelled trades on either side are out of scope and are not here; a ledger trade
+-- of an account the reference data does not know is quarantined (int_ledger_trades_routed), not a side.
 with clearing_trades as (
     select * from int_trade_reports_collapsed where not is_cancelled
 ),
 
 ledger_trades as (
-    select * from stg_ledger__trades where status = 'ACTIVE'
+    select * from int_ledger_trades_routed where route = 'TRADE'
 ),
 
 accounts as (

@@ -52,6 +52,29 @@ excess_lines as (
     select * from stg_segregation__lines where role = 'EXCESS'
 ),
 
+closing_balances as (
+    select * from int_bank_closing_balances
+),
+
+previous_days as (
+    select max(days.day) as previous_business_day
+    from stg_calendar__business_days as days
+    cross join run_parameters
+    where days.is_business_day and days.day < run_parameters.business_date
+),
+
+-- the business date's Fedwire facts and the previous CME business day (what a Fedwire holiday carries from)
+today as (
+    select
+        days.is_bank_day,
+        days.bank_holiday_name,
+        days.settlement_day,
+        previous_days.previous_business_day
+    from stg_calendar__business_days as days
+    inner join run_parameters on run_parameters.business_date = days.day
+    cross join previous_days
+),
+
 problem_files as (
     select
         source_file,
@@ -97,17 +120,58 @@ missing_statements as (
         missing_balances.currency,
         cast(null as decimal(38, 9)) as amount_usd,
         missing_balances.bank_account_id as subject,
-        concat('No statement of record for bank account ', missing_balances.bank_account_id, ' at ',
-            missing_balances.depository, ' (', missing_balances.currency, ') for ',
-            cast(run_parameters.business_date as varchar), ': its closing balance was never read (bank files ',
-            'rejected or missing today: ', coalesce(missing_balances.bank_files, 'none recorded'),
-            '). A rejected file is not a Fedwire holiday: no earlier balance is carried forward. Lines ',
-            unknown_line_lists.lines, ' of the ', missing_balances.seg_class, ' statement are unknown and not ',
-            'computed, and no deficiency, target, residual interest or currency alert is raised from them; the ',
-            'statement is NOT_FILEABLE until the file is corrected and the day is re-run.') as message
+        case
+            when today.is_bank_day then concat('No statement of record for bank account ',
+                missing_balances.bank_account_id, ' at ', missing_balances.depository, ' (', missing_balances.currency,
+                ') for ', cast(run_parameters.business_date as varchar), ': its closing balance was never read (bank ',
+                'files rejected or missing today: ', coalesce(missing_balances.bank_files, 'none recorded'),
+                '). A rejected file is not a Fedwire holiday: no earlier balance is carried forward. Lines ',
+                unknown_line_lists.lines, ' of the ', missing_balances.seg_class, ' statement are unknown and not ',
+                'computed, and no deficiency, target, residual interest or currency alert is raised from them; the ',
+                'statement is NOT_FILEABLE until the file is corrected and the day is re-run.')
+            else concat(cast(run_parameters.business_date as varchar), ' is a Fedwire holiday (',
+                coalesce(today.bank_holiday_name, 'Fedwire closed'), ') on which CME clears: no bank file is ',
+                'expected, and the closing balance of bank account ', missing_balances.bank_account_id, ' at ',
+                missing_balances.depository, ' (', missing_balances.currency, ') is carried forward from the ',
+                'previous business day, but the warehouse holds no published closing balance of it for ',
+                cast(today.previous_business_day as varchar), ' (no completed run of that day, or its bank file was ',
+                'rejected or missing). Lines ', unknown_line_lists.lines, ' of the ', missing_balances.seg_class,
+                ' statement are unknown and not computed, and no deficiency, target, residual interest or currency ',
+                'alert is raised from them; the statement is NOT_FILEABLE until ',
+                cast(today.previous_business_day as varchar), ' is run and this day is re-run.')
+        end as message
     from missing_balances
     inner join unknown_line_lists on unknown_line_lists.seg_class = missing_balances.seg_class
     cross join run_parameters
+    cross join today
+),
+
+-- On a Fedwire holiday CME clears, each counted class account's closing balance carried forward from the previous
+-- business day's published run: information, the statement stays fileable.
+carried_balances as (
+    select
+        bank_accounts.seg_class,
+        'CARRIED_BANK_BALANCE' as code,
+        'INFO' as severity,
+        closing_balances.currency,
+        cast(null as decimal(38, 9)) as amount_usd,
+        closing_balances.bank_account_id as subject,
+        concat(cast(run_parameters.business_date as varchar), ' is a Fedwire holiday (',
+            coalesce(today.bank_holiday_name, 'Fedwire closed'), ') on which CME clears: no bank file is expected. ',
+            'The closing ledger balance of bank account ', closing_balances.bank_account_id, ' at ',
+            bank_accounts.depository, ', ', rtrim(rtrim(cast(closing_balances.amount as varchar), '0'), '.'), ' ',
+            closing_balances.currency, ', is carried forward from ',
+            cast(closing_balances.carried_from_date as varchar), ' as published by the run of ',
+            cast(today.previous_business_day as varchar), ' (', coalesce(closing_balances.source_file,
+                'bank file not recorded'), ', record ', closing_balances.record_id, '); money due today moves to ',
+            'the next bank day, ', cast(today.settlement_day as varchar), '.') as message
+    from closing_balances
+    inner join bank_accounts
+        on bank_accounts.bank_account_id = closing_balances.bank_account_id
+        and bank_accounts.is_counted
+    cross join run_parameters
+    cross join today
+    where closing_balances.source_table = 'src_warehouse__previous_bank_balances'
 ),
 
 missing_rates as (
@@ -305,6 +369,8 @@ alerts as (
     select * from incomplete_inputs
     union all
     select * from missing_statements
+    union all
+    select * from carried_balances
     union all
     select * from missing_rates
     union all

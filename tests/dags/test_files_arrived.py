@@ -56,6 +56,13 @@ def test_each_missing_input_is_named_and_parquet_counts_as_arrived(tmp_path: Pat
     assert missing_inputs(landing, DAY) == LATE[:2]
 
 
+def test_on_a_fedwire_holiday_cme_clears_no_bank_file_is_waited_for(tmp_path: Path) -> None:
+    """Veterans Day 2026 (CME open, Fedwire closed): every required input but a bank statement."""
+    holiday = date(2026, 11, 11)
+    assert missing_inputs(tmp_path, holiday) == [
+        name.replace("2026-11-24", "2026-11-11") for name in EVERY_REQUIRED_INPUT if "/bank/" not in name]
+
+
 @pytest.mark.parametrize(("business_date", "deadline"), [
     (date(2026, 11, 24), datetime(2026, 11, 25, 14, 0, tzinfo=UTC)),  # Tuesday -> Wednesday 09:00 EST
     (date(2026, 11, 25), datetime(2026, 11, 27, 14, 0, tzinfo=UTC)),  # Thanksgiving skipped

@@ -8,7 +8,7 @@ one of them is a table registered from rows, so a test controls exactly what the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from graphlib import TopologicalSorter
 from pathlib import Path
@@ -18,7 +18,7 @@ import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
-from recon import calendar
+from recon import stages
 from recon.contracts.ledger import DAY_CONTRACTS
 from recon.contracts.reference import REFERENCE_CONTRACTS
 from recon.schema import SQL_DIR
@@ -41,7 +41,8 @@ _MONEY = pa.decimal128(38, 9)
 _S = pa.string()
 STAND_IN_SCHEMAS = {
     "int_bank_closing_balances": pa.schema([("bank_account_id", _S), ("currency", _S), ("amount", _MONEY),
-                                            ("record_id", _S), ("source_file", _S)]),
+                                            ("record_id", _S), ("source_file", _S), ("source_table", _S),
+                                            ("carried_from_date", pa.date32())]),
     "int_dco_cycles": pa.schema([
         ("dco", _S), ("settlement_bank_account_id", _S), ("seg_class", _S), ("currency", _S), ("cycle", _S),
         ("cycle_date", pa.date32()), ("amount", _MONEY), ("clearing_records", pa.list_(_S)),
@@ -78,9 +79,14 @@ def input_schemas() -> dict[str, pa.Schema]:
     return {**_contract_schemas(), **STAND_IN_SCHEMAS}
 
 
+# columns a test need not state, with the value they have on an ordinary day
+_DEFAULTS = {"source_table": "src_bank__balances"}
+
+
 def _complete(row: Mapping[str, object], schema: pa.Schema) -> dict:
-    """The row with every column of the schema: absent strings '', absent others None."""
-    return {f.name: row.get(f.name, "" if f.type == _S else None) for f in schema}
+    """The row with every column of the schema: absent strings '' (or their ordinary value, _DEFAULTS), absent
+    others None."""
+    return {f.name: row.get(f.name, _DEFAULTS.get(f.name, "") if f.type == _S else None) for f in schema}
 
 
 def input_tables(rows: Mapping[str, list[dict]]) -> dict[str, pa.Table]:
@@ -93,14 +99,7 @@ def input_tables(rows: Mapping[str, list[dict]]) -> dict[str, pa.Table]:
 
 def calendar_table(business_date: date) -> pa.Table:
     """src_business_days as the pipeline builds it."""
-    start = business_date - timedelta(days=20)
-    days = [start + timedelta(days=n) for n in range(41)]
-    return pa.table({
-        "day": pa.array(days, pa.date32()),
-        "day_index": pa.array([calendar.business_days_between(start, d) for d in days], pa.int64()),
-        "is_business_day": pa.array([calendar.is_business_day(d) for d in days], pa.bool_()),
-        "next_business_day": pa.array([calendar.next_business_day(d) for d in days], pa.date32()),
-    })
+    return stages._calendar_table(business_date)
 
 
 def _model_files() -> dict[str, Path]:
