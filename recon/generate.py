@@ -554,12 +554,7 @@ def _business_day(out: Path, world: _World, day: date, number: int) -> None:
     openings = dict(world.bank_balance)
     _write_bank_files(folder / "bank", world, day, number, movements)
     _write_books(folder / "ledger", world, day, movements, openings, outstanding, mismatch)
-    _write_csv(folder / "ledger" / "balances.csv", _BALANCES_HEADER, _balance_rows(world))
-    _write_csv(folder / "ledger" / "custody.csv", _CUSTODY_HEADER, _custody_rows(world, number))
-    _write_csv(folder / "ledger" / "other_fcm_equities.csv", _OTHER_FCM_HEADER,
-               [("OTHER FCM LLC", "SEG", "USD", _money(world.other_fcm), "0.00", "0.00")])
-    (folder / "reference").mkdir(parents=True, exist_ok=True)
-    _write_csv(folder / "reference" / "fx_rates.csv", ("currency", "usd_per_unit"), _fx_rows(world))
+    _write_valuations(folder, world, number)
     world.due = _unpaid_cycles(day, cycles)
     _record_pending(world, day)
 
@@ -570,14 +565,19 @@ def _holiday(out: Path, world: _World, day: date, number: int,
     balances of the previous close less the item breaks still open); the day's cycles wait for the next bank day."""
     folder = out / day.isoformat()
     _write_books(folder / "ledger", world, day, [], dict(world.bank_balance), dict(world.outstanding), {})
+    _write_valuations(folder, world, number)
+    world.due += _unpaid_cycles(day, cycles)
+    _record_pending(world, day)
+
+
+def _write_valuations(folder: Path, world: _World, number: int) -> None:
+    """The day's files that move no money: customer balances, custody, equities at other FCMs and the FX rates."""
     _write_csv(folder / "ledger" / "balances.csv", _BALANCES_HEADER, _balance_rows(world))
     _write_csv(folder / "ledger" / "custody.csv", _CUSTODY_HEADER, _custody_rows(world, number))
     _write_csv(folder / "ledger" / "other_fcm_equities.csv", _OTHER_FCM_HEADER,
                [("OTHER FCM LLC", "SEG", "USD", _money(world.other_fcm), "0.00", "0.00")])
     (folder / "reference").mkdir(parents=True, exist_ok=True)
     _write_csv(folder / "reference" / "fx_rates.csv", ("currency", "usd_per_unit"), _fx_rows(world))
-    world.due += _unpaid_cycles(day, cycles)
-    _record_pending(world, day)
 
 
 # ---- reference data ----
