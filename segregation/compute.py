@@ -66,8 +66,14 @@ INPUT_TABLES = {
     "position_reports": "int_position_reports_classified",
     "cash_breaks": "int_cash_breaks",
     "file_problems": "src_file_problems",
+    "quarantined_rows": "src_quarantined_rows",
     "filed_lines": "src_warehouse__seg_filed_lines",
 }
+
+
+# the ledger files every statement is computed from, and those of the SECURED statement alone
+STATEMENT_FILES = ("balances", "custody", "other_fcm_equities")
+SECURED_FILES = ("foreign_depository_equities", "foreign_requirements")
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ class SegInputs:
     position_reports: tuple[dict, ...] = ()
     cash_breaks: tuple[dict, ...] = ()
     file_problems: tuple[dict, ...] = ()
+    quarantined_rows: tuple[dict, ...] = ()
     filed_lines: tuple[dict, ...] = ()
 
     @classmethod
@@ -534,12 +541,24 @@ def _input_alerts(view: ClassView, inputs: SegInputs) -> list[dict]:
                for r in view.unvalued]
     alerts += [_alert(view.seg_class, "INCOMPLETE_INPUTS", "CRITICAL", a["currency"], None, a["bank_account_id"])
                for a in missing_balances(inputs) if a["seg_class"] == view.seg_class]
+    alerts += [_alert(view.seg_class, "QUARANTINED_INPUT_ROWS", "HIGH", None, None, name)
+               for name in quarantined_input_files(inputs, view.seg_class)]
     accounts = _class_bank_accounts(inputs)
     alerts += [_alert(view.seg_class, "CARRIED_BANK_BALANCE", "INFO", r["currency"], None, r["bank_account_id"])
                for r in inputs.closing_balances if r.get("source_table") == CARRIED_SOURCE_TABLE
                and r["bank_account_id"] in accounts and accounts[r["bank_account_id"]]["counted"]
                and accounts[r["bank_account_id"]]["seg_class"] == view.seg_class]
     return alerts
+
+
+def quarantined_input_files(inputs: SegInputs, seg_class: str) -> list[str]:
+    """The day's files the ``seg_class`` statement is computed from that had rows quarantined (a row breaking its
+    contract, or a balance of an account the reference data does not know): money in no line, named by an alert."""
+    names = [*STATEMENT_FILES, *(SECURED_FILES if seg_class == "SECURED" else ())]
+    known = {row["account_id"] for row in inputs.accounts}
+    files = {row["source_file"] for row in inputs.quarantined_rows}
+    files |= {row["source_file"] for row in inputs.balances if row["account_id"] not in known}
+    return sorted(f for f in files if any(f.endswith((f"/ledger/{n}.csv", f"/ledger/{n}.parquet")) for n in names))
 
 
 def _sum_or_none(amounts: list[Decimal | None]) -> Decimal | None:

@@ -48,6 +48,10 @@ unknown_lines as (
     select * from int_seg_unknown_lines
 ),
 
+quarantined_inputs as (
+    select * from int_seg_quarantined_inputs
+),
+
 excess_lines as (
     select * from stg_segregation__lines where role = 'EXCESS'
 ),
@@ -172,6 +176,40 @@ carried_balances as (
     cross join run_parameters
     cross join today
     where closing_balances.source_table = 'src_warehouse__previous_bank_balances'
+),
+
+-- Rows of a file the statement is computed from that were quarantined: their money is in no line. The statement is
+-- still published and fileable (a bad row is not a bad file), but whoever signs it must know.
+quarantined_amounts as (
+    select
+        seg_class,
+        source_file,
+        currency,
+        count(*) as row_count,
+        sum(amount) as amount,
+        count(amount) = count(*) as all_read
+    from quarantined_inputs
+    group by seg_class, source_file, currency
+),
+
+quarantined_files as (
+    select
+        seg_class,
+        'QUARANTINED_INPUT_ROWS' as code,
+        'HIGH' as severity,
+        cast(null as varchar) as currency,
+        cast(null as decimal(38, 9)) as amount_usd,
+        source_file as subject,
+        concat(cast(sum(row_count) as varchar), ' row(s) of ', source_file, ' were quarantined (',
+            array_to_string(list_sort(array_agg(concat(currency, ' ',
+                case
+                    when all_read then rtrim(rtrim(cast(amount as varchar), '0'), '.')
+                    else 'amount not readable'
+                end))), ', '),
+            '; the quarantine table names each row, field and reason): money they hold is in no line of the ',
+            seg_class, ' statement. Correct the file and re-run the day before relying on the statement.') as message
+    from quarantined_amounts
+    group by seg_class, source_file
 ),
 
 missing_rates as (
@@ -371,6 +409,8 @@ alerts as (
     select * from missing_statements
     union all
     select * from carried_balances
+    union all
+    select * from quarantined_files
     union all
     select * from missing_rates
     union all

@@ -34,7 +34,7 @@ def _tables(warehouse: Path) -> dict[str, list[dict]]:
     with DuckDBWarehouse(warehouse) as target:
         return {name: target.read_partition(name, DAY)
                 for name in ("quarantine", "conservation", "seg_statement_lines", "seg_line_sources", "recon_breaks",
-                             "recon_matches")}
+                             "recon_matches", "seg_alerts")}
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +108,15 @@ def test_the_statement_leaves_them_out_and_the_run_completes(runs) -> None:
     assert (clean_exit, exit_code) == (0, 0)
     assert [s for s in bad["seg_line_sources"] if s["subject"] == "C999999"] == []
     assert bad["seg_statement_lines"] == clean["seg_statement_lines"]
+
+
+def test_every_statement_names_the_quarantined_balance(runs) -> None:
+    """The balance row's money is in no statement: each customer class's statement carries a HIGH alert naming the
+    file and the amount, so nobody signs it unaware; the statement stays fileable (a bad row is not a bad file)."""
+    clean, bad, _, _, _ = runs
+    balances = f"{LEDGER}/balances.csv"
+    assert [a for a in clean["seg_alerts"] if a["code"] == "QUARANTINED_INPUT_ROWS"] == []
+    alerts = [a for a in bad["seg_alerts"] if a["code"] == "QUARANTINED_INPUT_ROWS"]
+    assert sorted((a["seg_class"], a["subject"], a["severity"]) for a in alerts) == [
+        (seg_class, balances, "HIGH") for seg_class in ("CLEARED_SWAPS", "SECURED", "SEG")]
+    assert all(a["message"].startswith(f"1 row(s) of {balances} were quarantined (USD 100;") for a in alerts)

@@ -21,6 +21,7 @@ from sqlglot import exp
 from recon import stages
 from recon.contracts.ledger import DAY_CONTRACTS
 from recon.contracts.reference import REFERENCE_CONTRACTS
+from recon.ingest import QUARANTINED_ROWS_SCHEMA
 from recon.schema import SQL_DIR
 from segregation.compute import INPUT_TABLES, SegInputs, Statements, compute_statements
 from segregation.filings import FILED_LINES_SCHEMA
@@ -33,7 +34,8 @@ SEG_MODELS = (
     "stg_reference__products", "stg_reference__targets", "stg_reference__fx_rates", "stg_segregation__lines",
     "stg_warehouse__seg_filed_lines",
 )
-SUPPORT_MODELS = ("stg_reference__bank_accounts", "stg_calendar__business_days", "stg_run__parameters")
+SUPPORT_MODELS = ("stg_reference__bank_accounts", "stg_calendar__business_days", "stg_run__parameters",
+                  "int_ledger_balances_routed")
 # segregation models that read the recon models' breaks: tested through the pipeline, not by this harness
 RECON_FED = ("int_seg_break_impact",)
 MARTS = ("seg_statement_lines", "seg_alerts", "seg_line_sources", "seg_account_figures")
@@ -61,6 +63,7 @@ STAND_IN_SCHEMAS = {
         ("clearing_records", pa.list_(_S)), ("bank_records", pa.list_(_S)), ("ledger_records", pa.list_(_S)),
         ("source_files", pa.list_(_S)), ("grain_key", _S)]),
     "src_file_problems": pa.schema([("source_file", _S), ("code", _S), ("message", _S)]),
+    "src_quarantined_rows": QUARANTINED_ROWS_SCHEMA,
     "src_warehouse__seg_filed_lines": FILED_LINES_SCHEMA,
 }
 

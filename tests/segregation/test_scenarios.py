@@ -214,3 +214,32 @@ def test_secured_statement_lines() -> None:
     expected = {"6": "800", "0": "900", "7": "900", "F1A": "100", "F1B": "200", "F2A": "10", "F2B": "20",
                 "F3A": "1", "F3E": "-5", "F3": "-1", "F4": "-1", "F5": "-1", "F6": "-1", "F8": "326", "F9": "-574"}
     assert {k: lines[k] for k in expected} == {k: Decimal(v).quantize(Decimal("0.01")) for k, v in expected.items()}
+
+
+def test_quarantined_rows_of_a_statement_file_are_named_on_the_statements_they_may_belong_to() -> None:
+    """A balance of an account the reference data does not know and rows of custody and foreign requirements that
+    broke their contracts: each customer class's statement gets a HIGH alert per file it is computed from (the
+    foreign files only on SECURED), the figures leave the rows out, and the statements stay fileable; a quarantined
+    row of a file no statement reads (the cash journal) raises nothing."""
+    rows = worked_example()
+    lines_before = usd_lines(both(rows)["seg_statement_lines"], "SEG")
+    rows["src_ledger__balances"] = [*rows["src_ledger__balances"], balance("NOBODY", "USD", "70000")]
+    rows["src_quarantined_rows"] = [
+        {"source_file": f"{DAY}/ledger/custody.csv", "record_id": "custody:X", "currency": "USD", "amount": None},
+        {"source_file": f"{DAY}/ledger/foreign_requirements.csv", "record_id": "foreign_requirements:UK|GBP",
+         "currency": "GBP", "amount": Decimal("12.5")},
+        {"source_file": f"{DAY}/ledger/cash_journal.csv", "record_id": "cash_journal:J9", "currency": "USD",
+         "amount": Decimal("5")},
+    ]
+    marts = both(rows)
+    found = sorted((a["seg_class"], a["subject"], a["severity"]) for a in alerts(marts, "QUARANTINED_INPUT_ROWS"))
+    statement_files = [f"{DAY}/ledger/balances.csv", f"{DAY}/ledger/custody.csv"]
+    assert found == sorted([(c, f, "HIGH") for c in ("SEG", "SECURED", "CLEARED_SWAPS") for f in statement_files]
+                           + [("SECURED", f"{DAY}/ledger/foreign_requirements.csv", "HIGH")])
+    messages = {(a["seg_class"], a["subject"]): a["message"] for a in alerts(marts, "QUARANTINED_INPUT_ROWS")}
+    assert messages[("SEG", f"{DAY}/ledger/balances.csv")].startswith(
+        f"1 row(s) of {DAY}/ledger/balances.csv were quarantined (USD 70000;")
+    assert "(USD amount not readable;" in messages[("SEG", f"{DAY}/ledger/custody.csv")]
+    assert "(GBP 12.5;" in messages[("SECURED", f"{DAY}/ledger/foreign_requirements.csv")]
+    assert usd_lines(marts["seg_statement_lines"], "SEG") == lines_before
+    assert set(status(marts).values()) == {"FILEABLE"}
