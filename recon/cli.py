@@ -81,8 +81,10 @@ def _print_run(result: RunResult, as_json: bool) -> None:
           f"{slis['statement_deadline']}")
     stale = result.stale_after
     if stale:
-        print(f"STALE later days, built on the run this one replaced (re-run them: fcm-recon backfill --start "
-              f"{stale[0]} --end {stale[-1]}): " + ", ".join(d.isoformat() for d in stale))
+        from recon.trust import rerun_commands
+
+        print(f"STALE later days, built on the run this one replaced (re-run them: {rerun_commands(stale)}): "
+              + ", ".join(d.isoformat() for d in stale))
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -137,7 +139,9 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
         print(f"backfill {args.start}..{args.end}: {counts['ran']} ran, {counts['skipped']} skipped, "
               f"{counts['failed']} failed, {counts['not_run']} not run, in {result.seconds:.1f} s")
         if result.stale_after:
-            print(f"stale after the range (re-run them: fcm-recon backfill --start {result.stale_after[0]}): "
+            from recon.trust import rerun_commands
+
+            print(f"stale after the range (re-run them: {rerun_commands(result.stale_after)}): "
                   + ", ".join(d.isoformat() for d in result.stale_after))
     return 1 if counts["failed"] else 0
 

@@ -8,11 +8,16 @@ run --classes SECURED`` on a weekday that is not a CME trade date runs only what
   foreign_requirements, ``reference/fx_rates`` and whatever bank statements arrived (:data:`SECURED_DAY_FILES`); no
   clearing file, no T-1 clearing file and none of the other ledger files (a file the landing holds and the run does
   not read is not an input of it);
-- requires the reference files, balances, custody, fx_rates and a statement of record for each SECURED bank account
-  (missing: NOT_FILEABLE with INCOMPLETE_INPUTS, exit 2);
+- requires the reference files, balances, custody, fx_rates and, on a Fedwire bank day, a statement of record for
+  each SECURED bank account (missing: NOT_FILEABLE with INCOMPLETE_INPUTS, exit 2); on a date Fedwire is closed too
+  (Thanksgiving) no bank file is expected: like a full run of a Fedwire holiday it carries each account's closing
+  balance forward from the previous CME business day's published run when no statement arrived (no published day:
+  the cash lines are unknown, INCOMPLETE_INPUTS);
 - reconciles nothing (``stg_run__scope``): no matches, no breaks, every record it read out of scope (or quarantined)
-  in ``conservation``; reads no earlier day's breaks, so it records no T-1 manifest (``previous_day_manifest_hash``
-  is None): it is never stale and no later day rests on it (:func:`recon.trust.stale_days`);
+  in ``conservation``; it ages and carries no earlier break. On a bank day it reads no earlier day and records no T-1
+  manifest (``previous_day_manifest_hash`` is None): it is never stale. On a date Fedwire is closed it always records
+  the previous CME business day's latest run (whose balances it read), and it is stale when that day is re-run or
+  stale (:func:`recon.trust.stale_days`). No later day rests on it either way;
 - publishes the SECURED rows of the statement marts only. The manifest records ``classes: ["SECURED"]``; verify and
   the documents read the run's scope from there.
 

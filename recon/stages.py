@@ -198,8 +198,9 @@ def day_fingerprint(target: object, ctx: DayContext, inputs: list[InputFile]) ->
     versions, the run mode and the manifest hash of the previous business day's latest completed run, whose
     published breaks the match stage reads. ``target`` is the open warehouse. A backfill skips a day whose latest
     completed run recorded the same fingerprint."""
-    # a SECURED-only run reads no earlier day's breaks: it rests on no T-1 run (recon.run_scope)
-    previous_day = [] if ctx.secured_only else target.runs(calendar.previous_business_day(ctx.business_date))
+    # a SECURED-only run rests on the previous CME business day only on a date Fedwire is closed, when it carries
+    # that day's published bank closing balances forward (recon.run_scope); it reads no earlier day otherwise
+    previous_day = target.runs(calendar.previous_business_day(ctx.business_date)) if reads_previous_day(ctx) else []
     scope = {} if ctx.classes is None else {"classes": list(ctx.classes)}
     return {
         **scope,
@@ -211,6 +212,13 @@ def day_fingerprint(target: object, ctx: DayContext, inputs: list[InputFile]) ->
         "decisions_version": decisions_version(target.read_until("decisions", ctx.business_date)),
         "previous_day_manifest_hash": previous_day[-1]["manifest_hash"] if previous_day else None,
     }
+
+
+def reads_previous_day(ctx: DayContext) -> bool:
+    """Whether the run reads the previous CME business day's published run: every CME business day does (its breaks,
+    and on a Fedwire holiday its bank closing balances); a SECURED-only run does on a date that is not a Fedwire bank
+    day (Thanksgiving), to carry its accounts' bank closing balances forward, and not otherwise."""
+    return not ctx.secured_only or not calendar.is_bank_day(ctx.business_date)
 
 
 def _attempt_row(attempt: dict, status: str, exit_code: int | None, started_at: str, note: str | None) -> dict:
@@ -279,8 +287,8 @@ def _missing_inputs(business_date: date, reports: list[FileReport], bank_account
                     statements: set[tuple[str, str]], classes: tuple[str, ...] | None = None) -> list[Problem]:
     """A FILE problem for each required file that did not arrive and each account with no statement of record (a
     SECURED-only run requires only what the secured statement reads, :mod:`recon.run_scope`, its accounts'
-    statements included; on a Fedwire holiday CME clears no bank file is expected: the match stage carries the
-    balances forward)."""
+    statements included; on a date that is not a Fedwire bank day no bank file is expected, on a full run and on a
+    SECURED-only run alike: the match stage carries the balances forward)."""
     day = business_date.isoformat()
     secured_only = run_scope.is_secured_only(classes)
     present = {(r.rel_path.rsplit("/", 1)[0], Path(r.rel_path).stem) for r in reports}
@@ -295,7 +303,7 @@ def _missing_inputs(business_date: date, reports: list[FileReport], bank_account
     if not secured_only and not any(r.kind == "FIXML" and r.rel_path.startswith(day) for r in reports):
         problems.append(_missing(f"{day}/clearing/", "MISSING_INPUT", "", "CME FIXML position and trade reports",
                                  "no clearing FIXML file arrived for the day"))
-    for row in bank_accounts.to_pylist() if secured_only or calendar.is_bank_day(business_date) else []:
+    for row in bank_accounts.to_pylist() if calendar.is_bank_day(business_date) else []:
         if secured_only and row["seg_class"] not in classes:
             continue
         if (row["bank_account_id"], row["statement_format"]) not in statements:
@@ -502,7 +510,8 @@ def _problems(document: dict) -> list[Problem]:
 def _warehouse_sources(ctx: DayContext) -> dict[str, pa.Table]:
     """The match stage's inputs from the warehouse, read in one open (empty for a new warehouse): the previous
     business day's published breaks (the age of today's breaks and the item breaks carried into today's matching),
-    on a Fedwire holiday CME clears its published bank closing balances (:func:`previous_bank_balances`), people's
+    on a date that is not a Fedwire bank day its published bank closing balances (:func:`previous_bank_balances`;
+    a SECURED-only run of such a date reads these alone, the breaks only for them), people's
     decisions recorded for the business date or earlier (the SQL keeps those in force for the day) and the latest
     filing of each class of the date."""
     tables = warehouse_tables()
@@ -514,12 +523,14 @@ def _warehouse_sources(ctx: DayContext) -> dict[str, pa.Table]:
                 "src_warehouse__decisions": decisions.empty_table(),
                 "src_warehouse__seg_filed_lines": FILED_LINES_SCHEMA.empty_table()}
     with open_warehouse(ctx.warehouse) as target:
-        # a SECURED-only run reconciles nothing and rests on no earlier day: it carries and ages no earlier break
-        # and carries no bank balance forward (recon.run_scope)
-        previous = [] if ctx.secured_only else target.read_partition(
-            "recon_breaks", calendar.previous_business_day(ctx.business_date))
-        carried = (PREVIOUS_BANK_BALANCES_SCHEMA.empty_table() if ctx.secured_only
-                   else previous_bank_balances(target, ctx.business_date, previous))
+        # a SECURED-only run reconciles nothing: it carries and ages no earlier break; on a date that is not a
+        # Fedwire bank day it reads the previous CME business day's breaks only for the standing BANK_BALANCE breaks'
+        # bank closing balances it carries forward (recon.run_scope)
+        read = target.read_partition("recon_breaks", calendar.previous_business_day(ctx.business_date)) \
+            if reads_previous_day(ctx) else []
+        carried = (previous_bank_balances(target, ctx.business_date, read) if reads_previous_day(ctx)
+                   else PREVIOUS_BANK_BALANCES_SCHEMA.empty_table())
+        previous = [] if ctx.secured_only else read
         return {
             "src_warehouse__previous_breaks": pa.Table.from_pylist(
                 [{c: row[c] for c in breaks.names} for row in previous], schema=breaks),

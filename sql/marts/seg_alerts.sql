@@ -67,13 +67,18 @@ previous_days as (
     where days.is_business_day and days.day < run_parameters.business_date
 ),
 
--- the business date's Fedwire facts and the previous CME business day (what a Fedwire holiday carries from)
+-- the business date's Fedwire facts and the previous CME business day (what a Fedwire holiday carries from); a date
+-- CME does not clear is a SECURED-only run's (Thanksgiving), which carries from the previous CME business day too
 today as (
     select
         days.is_bank_day,
         days.bank_holiday_name,
         days.settlement_day,
-        previous_days.previous_business_day
+        previous_days.previous_business_day,
+        case when days.is_business_day then 'CME clears'
+            else 'CME does not clear (the SECURED statement alone is run)' end as clearing,
+        case when days.is_business_day then 'previous business day' else 'previous CME business day' end
+            as previous_day_words
     from stg_calendar__business_days as days
     inner join run_parameters on run_parameters.business_date = days.day
     cross join previous_days
@@ -134,10 +139,10 @@ missing_statements as (
                 'computed, and no deficiency, target, residual interest or currency alert is raised from them; the ',
                 'statement is NOT_FILEABLE until the file is corrected and the day is re-run.')
             else concat(cast(run_parameters.business_date as varchar), ' is a Fedwire holiday (',
-                coalesce(today.bank_holiday_name, 'Fedwire closed'), ') on which CME clears: no bank file is ',
-                'expected, and the closing balance of bank account ', missing_balances.bank_account_id, ' at ',
+                coalesce(today.bank_holiday_name, 'Fedwire closed'), ') on which ', today.clearing, ': no bank ',
+                'file is expected, and the closing balance of bank account ', missing_balances.bank_account_id, ' at ',
                 missing_balances.depository, ' (', missing_balances.currency, ') is carried forward from the ',
-                'previous business day, but the warehouse holds no published closing balance of it for ',
+                today.previous_day_words, ', but the warehouse holds no published closing balance of it for ',
                 cast(today.previous_business_day as varchar), ' (no completed run of that day, or its bank file was ',
                 'rejected or missing). Lines ', unknown_line_lists.lines, ' of the ', missing_balances.seg_class,
                 ' statement are unknown and not computed, and no deficiency, target, residual interest or currency ',
@@ -150,8 +155,9 @@ missing_statements as (
     cross join today
 ),
 
--- On a Fedwire holiday CME clears, each counted class account's closing balance carried forward from the previous
--- business day's published run: information, the statement stays fileable.
+-- On a Fedwire holiday CME clears (or a SECURED-only run of one it does not), each counted class account's closing
+-- balance carried forward from the previous CME business day's published run: information, the statement stays
+-- fileable.
 carried_balances as (
     select
         bank_accounts.seg_class,
@@ -161,7 +167,8 @@ carried_balances as (
         cast(null as decimal(38, 9)) as amount_usd,
         closing_balances.bank_account_id as subject,
         concat(cast(run_parameters.business_date as varchar), ' is a Fedwire holiday (',
-            coalesce(today.bank_holiday_name, 'Fedwire closed'), ') on which CME clears: no bank file is expected. ',
+            coalesce(today.bank_holiday_name, 'Fedwire closed'), ') on which ', today.clearing,
+            ': no bank file is expected. ',
             'The closing ledger balance of bank account ', closing_balances.bank_account_id, ' at ',
             bank_accounts.depository, ', ', rtrim(rtrim(cast(closing_balances.amount as varchar), '0'), '.'), ' ',
             closing_balances.currency, ', is carried forward from ',

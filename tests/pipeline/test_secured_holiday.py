@@ -1,6 +1,8 @@
 """`fcm-recon run --classes SECURED` on a weekday CME does not clear (Thanksgiving 2026-11-26): the SECURED statement
 alone, from the date's ledger, FX rates and bank statements, with no clearing file and no reconciliation; its run is
 verified, leaves the CME days' chain, staleness and backfill as they were, and the other commands answer sensibly.
+Fedwire is closed on Thanksgiving too: with no bank file the run carries the SECURED accounts' closing balances
+forward from 2026-11-25's published run, records that run and goes stale when 2026-11-25 is re-run.
 
 The landing is generated (recon.generate: 2026-11-23, 24, 25 and 27); the holiday's folder takes the books of
 2026-11-25 (balances, custody, FX rates, written again for the holiday), foreign depository and requirement files
@@ -24,7 +26,9 @@ from recon.cli import main
 from recon.contracts.bai2_writer import Bai2Account, Bai2Group, Bai2Transaction, write_bai2
 from recon.contracts.camt_writer import CamtEntry, CamtStatement, write_camt053
 from recon.generate import GenerateOptions, generate
+from recon.errors import StaleRun
 from recon.trust import stale_days
+from recon.verify import verify_date
 from recon.warehouse import DuckDBWarehouse
 from tests.segregation.checks import assert_sources_sum_to_lines, usd_lines
 
@@ -110,9 +114,12 @@ def _rows(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def expected_secured_lines(landing: Path) -> dict[str, Decimal]:
+def expected_secured_lines(landing: Path, closings: dict[str, Decimal] | None = None) -> dict[str, Decimal]:
     """The SECURED statement's USD lines (spec/segregation.md, Statement 2), computed from the holiday's files with
-    plain Decimal arithmetic, rounded half-even to the cent once at the end."""
+    plain Decimal arithmetic, rounded half-even to the cent once at the end; ``closings``: each SECURED bank account's
+    closing balance in its currency (default: the holiday's statements')."""
+    if closings is None:
+        closings = {account: _closing(opening, entries) for account, _, opening, entries in HOLIDAY_STATEMENTS}
     folder = landing / HOLIDAY.isoformat()
     rates = {r["currency"]: Decimal(r["usd_per_unit"]) for r in _rows(folder / "reference/fx_rates.csv")}
     secured = {r["account_id"] for r in _rows(landing / "reference/accounts.csv")
@@ -141,9 +148,9 @@ def expected_secured_lines(landing: Path) -> dict[str, Decimal]:
     lines["7"] = max(lines["0"], lines["6"])
     banks = {r["bank_account_id"]: r for r in _rows(landing / "reference/bank_accounts.csv")
              if r["seg_class"] == "SECURED" and r["acknowledgment_letter_date"]}
-    for account, currency, opening, entries in HOLIDAY_STATEMENTS:
+    for account, currency, _, _ in HOLIDAY_STATEMENTS:
         line = "F1A" if banks[account]["country"] == "US" else "F1B"
-        lines[line] += _closing(opening, entries) * rates[currency]
+        lines[line] += closings[account] * rates[currency]
     for row in _rows(folder / "ledger/custody.csv"):
         if row["seg_class"] == "SECURED" and row["depository_account_id"] in banks:
             line = "F2A" if banks[row["depository_account_id"]]["country"] == "US" else "F2B"
@@ -253,11 +260,13 @@ def test_verify_reproduces_the_holiday_and_the_chain_still_verifies(published, c
     assert ", 0 DIFFERS" in capsys.readouterr().out
 
 
-def test_the_holiday_rests_on_no_day_and_no_day_rests_on_it(published, tmp_path: Path, capsys) -> None:
-    """The holiday's run is in the manifest chain (sequence 4, linked to 2026-11-25's run) but records no T-1 run;
+def test_the_holiday_rests_on_the_previous_cme_day_and_no_day_rests_on_it(published, tmp_path: Path, capsys) -> None:
+    """The holiday's run is in the manifest chain (sequence 4, linked to 2026-11-25's run) and, Fedwire being closed on
+    Thanksgiving, records 2026-11-25's run as the day it rests on (whose bank balances it would carry forward);
     2026-11-27's T-1 is 2026-11-25. Nothing is stale, a backfill of the range skips every CME day and leaves the
-    holiday alone; re-running the holiday stales nothing, re-running 2026-11-25 stales 2026-11-27 only, and the
-    backfill that follows re-runs 2026-11-27 alone."""
+    holiday alone; re-running the holiday stales nothing, re-running 2026-11-25 stales the holiday and 2026-11-27,
+    the backfill that follows re-runs 2026-11-27 alone, and the holiday stays stale (its statement says so and
+    cannot be filed, verify refuses it) until its SECURED-only run is run again."""
     landing, warehouse, _ = published
     copy = tmp_path / "wh.duckdb"
     shutil.copyfile(warehouse, copy)
@@ -268,7 +277,7 @@ def test_the_holiday_rests_on_no_day_and_no_day_rests_on_it(published, tmp_path:
         assert chain[AFTER]["previous_manifest_hash"] == chain[HOLIDAY]["manifest_hash"]
         assert stale_days(target) == {}
     holiday, after = _manifest(copy, HOLIDAY), _manifest(copy, AFTER)
-    assert holiday["classes"] == ["SECURED"] and holiday["previous_day_manifest_hash"] is None
+    assert holiday["classes"] == ["SECURED"] and holiday["previous_day_manifest_hash"] == chain[BEFORE]["manifest_hash"]
     assert "classes" not in after and after["previous_day_manifest_hash"] == chain[BEFORE]["manifest_hash"]
     capsys.readouterr()
     backfill = ["backfill", "--start", CME_DAYS[0].isoformat(), "--end", AFTER.isoformat(), "--landing", str(landing),
@@ -281,17 +290,41 @@ def test_the_holiday_rests_on_no_day_and_no_day_rests_on_it(published, tmp_path:
     assert _run(landing, copy, HOLIDAY, "--classes", "SECURED") == 0
     with DuckDBWarehouse(copy) as target:
         assert stale_days(target) == {}
+    capsys.readouterr()
     assert _run(landing, copy, BEFORE) == 0
+    assert (f"re-run them: fcm-recon backfill --start {AFTER} --end {AFTER}, then fcm-recon run --date {HOLIDAY} "
+            "--classes SECURED") in capsys.readouterr().out
     with DuckDBWarehouse(copy) as target:
-        assert stale_days(target) == {AFTER: AFTER}
+        assert stale_days(target) == {HOLIDAY: HOLIDAY, AFTER: AFTER}
     capsys.readouterr()
     assert main(backfill) == 0
     result = json.loads(capsys.readouterr().out)
     assert [(d["business_date"], d["action"]) for d in result["days"] if d["action"] != "SKIPPED"] == [
         (AFTER.isoformat(), "RAN")]
     with DuckDBWarehouse(copy) as target:
+        assert stale_days(target) == {HOLIDAY: HOLIDAY}
+    _assert_stale_holiday(landing, copy, capsys)
+    assert _run(landing, copy, HOLIDAY, "--classes", "SECURED") == 0
+    with DuckDBWarehouse(copy) as target:
         assert stale_days(target) == {}
     assert main(["verify", "--chain", "--warehouse", str(copy)]) == 0
+
+
+def _assert_stale_holiday(landing: Path, warehouse: Path, capsys) -> None:
+    """The holiday's SECURED statement says STALE (exit 2) naming the re-run day and the SECURED-only run to do,
+    cannot be marked filed, and verify --date raises StaleRun."""
+    day = HOLIDAY.isoformat()
+    capsys.readouterr()
+    assert main(["statement", "--date", day, "--class", "SECURED", "--warehouse", str(warehouse)]) == 2
+    out = capsys.readouterr().out
+    assert (f"STALE: {BEFORE} was re-run after {HOLIDAY} ran, so {HOLIDAY} rests on a superseded run of {BEFORE}; "
+            f"re-run it: fcm-recon run --date {HOLIDAY} --classes SECURED") in out
+    assert main(["statement", "--date", day, "--class", "SECURED", "--warehouse", str(warehouse), "--mark-filed",
+                 "--by", "CFO"]) != 0
+    with DuckDBWarehouse(warehouse) as target:
+        assert target.read_partition("seg_filings", HOLIDAY) == []
+    with pytest.raises(StaleRun, match=f"{BEFORE}'s latest run is"):
+        verify_date(HOLIDAY, landing, warehouse)
 
 
 def test_statement_breaks_report_and_filing_on_the_holiday(published, tmp_path: Path, capsys) -> None:
@@ -321,8 +354,11 @@ def test_statement_breaks_report_and_filing_on_the_holiday(published, tmp_path: 
 
 
 def test_a_missing_secured_input_makes_the_statement_not_fileable(published, tmp_path: Path) -> None:
-    """custody.csv and the camt.053 file (the two EUR accounts' statements) did not arrive: exit 2, the SECURED
-    statement NOT_FILEABLE with INCOMPLETE_INPUTS; no clearing file, cash journal or SEG account is asked for."""
+    """custody.csv and the camt.053 file (the two EUR accounts' statements) did not arrive, into a warehouse with no
+    2026-11-25 run: exit 2 for the missing custody file, the SECURED statement NOT_FILEABLE with INCOMPLETE_INPUTS;
+    no bank statement is asked for on a Fedwire holiday (the EUR accounts' balances would be carried forward, but
+    nothing was published to carry: INCOMPLETE_INPUTS names them); no clearing file, cash journal or SEG account is
+    asked for."""
     landing, _, _ = published
     partial = tmp_path / "landing"
     shutil.copytree(landing / "reference", partial / "reference")
@@ -334,8 +370,123 @@ def test_a_missing_secured_input_makes_the_statement_not_fileable(published, tmp
     assert {r["statement_status"] for r in tables["seg_statement_lines"]} == {"NOT_FILEABLE"}
     assert {r["seg_class"] for r in tables["seg_statement_lines"]} == {"SECURED"}
     assert "INCOMPLETE_INPUTS" in {a["code"] for a in tables["seg_alerts"]}
+    assert {a["subject"] for a in tables["seg_alerts"] if a["code"] == "INCOMPLETE_INPUTS" and a["currency"]} == {
+        "410000203", "410000204"}
     problems = sorted((q["code"], q["source_file"], q["field"]) for q in tables["quarantine"])
     day = HOLIDAY.isoformat()
-    assert problems == [("MISSING_INPUT", f"{day}/ledger/custody.csv", ""),
-                        ("MISSING_STATEMENT", f"{day}/bank/", "410000203"),
-                        ("MISSING_STATEMENT", f"{day}/bank/", "410000204")]
+    assert problems == [("MISSING_INPUT", f"{day}/ledger/custody.csv", "")]
+
+
+SECURED_BANK_ACCOUNTS = tuple(account for account, *_ in HOLIDAY_STATEMENTS)
+CARRIED = "src_warehouse__previous_bank_balances"
+
+
+def _without_bank_files(landing: Path, copy: Path) -> Path:
+    """A copy of ``landing`` whose holiday folder holds no bank file (US banks send nothing on Thanksgiving)."""
+    shutil.copytree(landing, copy)
+    shutil.rmtree(copy / HOLIDAY.isoformat() / "bank")
+    return copy
+
+
+@pytest.fixture(scope="module")
+def carried(published, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The published warehouse with the holiday's SECURED-only run made again from a landing with no bank file."""
+    landing, warehouse, _ = published
+    root = tmp_path_factory.mktemp("carried")
+    bankless = _without_bank_files(landing, root / "landing")
+    copy = root / "wh.duckdb"
+    shutil.copyfile(warehouse, copy)
+    assert _run(bankless, copy, HOLIDAY, "--classes", "SECURED") == 0
+    return bankless, copy
+
+
+def test_with_no_bank_file_the_holiday_carries_the_previous_cme_days_closing_balances(carried) -> None:
+    """No bank file on Thanksgiving: the SECURED statement is FILEABLE; F1A (US banks) and F1B (the others) are the
+    SECURED accounts' closing balances 2026-11-25's run published (same record, file and amount), each flagged by
+    an INFO CARRIED_BANK_BALANCE alert; every line equals the figure computed from the files with those closings; the
+    manifest records 2026-11-25's run; no bank statement is asked for."""
+    landing, warehouse = carried
+    tables, before = _partitions(warehouse, HOLIDAY), _partitions(warehouse, BEFORE)
+    manifest = _manifest(warehouse, HOLIDAY)
+    with DuckDBWarehouse(warehouse) as target:
+        assert manifest["previous_day_manifest_hash"] == target.runs(BEFORE)[-1]["manifest_hash"]
+    assert not [i for i in manifest["inputs"] if "/bank/" in i["rel_path"]]
+    assert tables["quarantine"] == [] and tables["recon_matches"] == [] and tables["recon_breaks"] == []
+    assert {r["statement_status"] for r in tables["seg_statement_lines"]} == {"FILEABLE"}
+    assert not [a for a in tables["seg_alerts"] if a["code"] == "INCOMPLETE_INPUTS"]
+    closings = {m["bank_account_id"]: m["bank_amount"] for m in before["recon_matches"]
+                if m["recon"] == "BANK_BALANCE" and m["bank_account_id"] in SECURED_BANK_ACCOUNTS}
+    closings |= {b["bank_account_id"]: b["bank_amount"] for b in before["recon_breaks"]
+                 if b["recon"] == "BANK_BALANCE" and b["bank_account_id"] in SECURED_BANK_ACCOUNTS
+                 and b["bank_amount"] is not None and b["status"] in ("NEW", "OPEN", "CLOSED")}
+    assert sorted(closings) == sorted(SECURED_BANK_ACCOUNTS)
+    read = {(s["line"], s["record_id"]): s for s in before["seg_line_sources"]
+            if s["seg_class"] == "SECURED" and s["line"] in ("F1A", "F1B")
+            and s["source_table"] == "src_bank__balances"}
+    bank_sources = [s for s in tables["seg_line_sources"] if s["line"] in ("F1A", "F1B")]
+    assert bank_sources and {s["source_table"] for s in bank_sources} == {CARRIED}
+    assert {(s["line"], s["record_id"]): (s["subject"], s["amount"], s["source_file"]) for s in bank_sources} == {
+        key: (s["subject"], s["amount"], s["source_file"]) for key, s in read.items()}
+    assert {s["subject"]: s["amount"] for s in bank_sources} == closings
+    assert all(s["source_file"].startswith(f"{BEFORE}/bank/") for s in bank_sources)
+    expected = expected_secured_lines(landing, closings)
+    found = usd_lines(tables["seg_statement_lines"], "SECURED")
+    assert found == {line: expected.get(line, Decimal("0.00")) for line in found}
+    assert found["F1A"] > 0  # the four SECURED accounts are at US banks: F1B is nothing carried
+    assert_sources_sum_to_lines(tables["seg_statement_lines"], tables["seg_line_sources"])
+    alerts = {a["subject"]: a for a in tables["seg_alerts"] if a["code"] == "CARRIED_BANK_BALANCE"}
+    assert sorted(alerts) == sorted(SECURED_BANK_ACCOUNTS)
+    for account, alert in alerts.items():
+        assert (alert["seg_class"], alert["severity"]) == ("SECURED", "INFO")
+        assert f"{HOLIDAY} is a Fedwire holiday (Thanksgiving Day) on which CME does not clear" in alert["message"]
+        assert f"carried forward from {BEFORE} as published by the run of {BEFORE}" in alert["message"]
+        assert f"next bank day, {AFTER}" in alert["message"]
+    print("carried closings", {a: str(v) for a, v in sorted(closings.items())},
+          "F1A", found["F1A"], "F1B", found["F1B"], "F8", found["F8"], "F9", found["F9"])
+
+
+def test_verify_reproduces_the_carried_holiday_and_a_rerun_of_the_day_before_stales_it(carried, tmp_path: Path,
+                                                                                          capsys) -> None:
+    """verify --date re-runs the holiday from its inputs and the 2026-11-25 balances it carried (same hashes); after
+    2026-11-25 is re-run the holiday is stale (statement STALE, exit 2, not fileable; verify raises StaleRun), and
+    2026-11-27, which reads 2026-11-25 as ever, is stale too; running the holiday again carries the new run."""
+    landing, warehouse = carried
+    capsys.readouterr()
+    verify = ["verify", "--date", HOLIDAY.isoformat(), "--landing", str(landing), "--warehouse", str(warehouse)]
+    assert main(verify) == 0
+    assert "verify: 8 OK, 0 DIFFERS" in capsys.readouterr().out
+    copy = tmp_path / "wh.duckdb"
+    shutil.copyfile(warehouse, copy)
+    assert _run(landing, copy, BEFORE) == 0
+    with DuckDBWarehouse(copy) as target:
+        assert stale_days(target) == {HOLIDAY: HOLIDAY, AFTER: AFTER}
+    _assert_stale_holiday(landing, copy, capsys)
+    assert _run(landing, copy, HOLIDAY, "--classes", "SECURED") == 0
+    with DuckDBWarehouse(copy) as target:
+        assert stale_days(target) == {AFTER: AFTER}
+        assert _manifest(copy, HOLIDAY)["previous_day_manifest_hash"] == target.runs(BEFORE)[-1]["manifest_hash"]
+    assert verify_date(HOLIDAY, landing, copy) and all(c.ok for c in verify_date(HOLIDAY, landing, copy))
+
+
+def test_with_no_published_previous_day_the_carried_lines_are_unknown(carried, tmp_path: Path) -> None:
+    """No bank file and no 2026-11-25 run in the warehouse: nothing to carry, so F1A (in all, USD and EUR; the
+    accounts are at US banks) and the totals built on it are unknown, the
+    statement NOT_FILEABLE, and INCOMPLETE_INPUTS names each account and why; no file problem (exit 0, as a full run
+    of a Fedwire holiday), no CARRIED_BANK_BALANCE."""
+    landing, _ = carried
+    warehouse = tmp_path / "wh.duckdb"
+    assert _run(landing, warehouse, HOLIDAY, "--classes", "SECURED") == 0
+    tables = _partitions(warehouse, HOLIDAY)
+    assert _manifest(warehouse, HOLIDAY)["previous_day_manifest_hash"] is None
+    assert {r["statement_status"] for r in tables["seg_statement_lines"]} == {"NOT_FILEABLE"}
+    unknown = {(r["line"], r["currency"]) for r in tables["seg_statement_lines"]}
+    assert not unknown & {("F1A", "ALL"), ("F1A", "USD"), ("F1A", "EUR"), ("F8", "ALL"), ("F9", "ALL")}
+    assert tables["quarantine"] == []
+    incomplete = [a for a in tables["seg_alerts"] if a["code"] == "INCOMPLETE_INPUTS"]
+    assert sorted(a["subject"] for a in incomplete) == sorted(SECURED_BANK_ACCOUNTS)
+    for alert in incomplete:
+        assert f"{HOLIDAY} is a Fedwire holiday (Thanksgiving Day) on which CME does not clear" in alert["message"]
+        assert "carried forward from the previous CME business day" in alert["message"]
+        assert f"no published closing balance of it for {BEFORE}" in alert["message"]
+        assert "Lines F1" in alert["message"]
+    assert not [a for a in tables["seg_alerts"] if a["code"] in ("CARRIED_BANK_BALANCE", "DEFICIENCY")]
