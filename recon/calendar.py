@@ -118,6 +118,13 @@ def _bank_days() -> tuple[date, ...]:
     return tuple(day for day in days if day.weekday() < 5 and day not in holidays)
 
 
+@lru_cache(maxsize=1)
+def _settlement_days() -> tuple[date, ...]:
+    """The days CME clears and Fedwire is open (:func:`is_settlement_day`), in order."""
+    bank_days = set(_bank_days())
+    return tuple(day for day in _days() if day in bank_days)
+
+
 def is_bank_day(day: date) -> bool:
     """True when Fedwire is open on ``day`` (a weekday that is not a Federal Reserve holiday)."""
     _check_range(day)
@@ -147,12 +154,9 @@ def is_settlement_day(day: date) -> bool:
 def next_settlement_day(day: date) -> date:
     """The first settlement day strictly after ``day``: the payment date of ``day``'s end-of-day cycle (the first
     bank day after it, taken forward to a CME business day when CME does not clear on it)."""
-    candidate = next_bank_day(day)
-    for _ in range(UNSETTLED_DAYS_MAX + 1):
-        if is_business_day(candidate):
-            return candidate
-        candidate = next_bank_day(candidate)
-    raise ConfigError(f"no CME business day that is a bank day within {UNSETTLED_DAYS_MAX} bank days after {day}")
+    _check_range(day)
+    days = _settlement_days()
+    return days[bisect.bisect_right(days, day)]
 
 
 def settlement_day(day: date) -> date:
@@ -177,9 +181,6 @@ def unsettled_cycle_days(day: date) -> list[date]:
 def balance_source_day(day: date) -> date:
     """The settlement day whose bank closing balances stand on a business day that is not a bank day: the last
     CME business day before ``day`` that is a bank day (the balances are carried forward from it)."""
-    candidate = previous_business_day(day)
-    for _ in range(UNSETTLED_DAYS_MAX + 1):
-        if is_bank_day(candidate):
-            return candidate
-        candidate = previous_business_day(candidate)
-    raise ConfigError(f"more than {UNSETTLED_DAYS_MAX} CME business days before {day} are not bank days")
+    _check_range(day)
+    days = _settlement_days()
+    return days[bisect.bisect_left(days, day) - 1]
