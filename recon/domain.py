@@ -11,9 +11,13 @@ own fields and its occurrence number among identical rows. Shuffling a file's ro
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
+from functools import partial
+from itertools import repeat
+from operator import eq
+from typing import NamedTuple, overload
 
 
 class Problem(NamedTuple):
@@ -100,6 +104,101 @@ class BankEntry(NamedTuple):
     reversal: bool
 
 
+
+class LineLocations(Sequence[str]):
+    """The locations ``line N`` of a statement's entries, kept as line numbers and formatted when asked for."""
+
+    __slots__ = ("numbers",)
+
+    def __init__(self, numbers: list[int]) -> None:
+        self.numbers = numbers
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return list(map("line {}".format, self.numbers[index]))
+        return f"line {self.numbers[index]}"
+
+    def __iter__(self) -> Iterator[str]:
+        return map("line {}".format, self.numbers)
+
+
+class ScaledDecimals(Sequence[Decimal]):
+    """Exact amounts kept as integers at one power of ten (amount = unit x 10**exponent), each made a Decimal when
+    asked for: ``Decimal(unit).scaleb(exponent)``, the value and exponent a reader of implied decimals gives."""
+
+    __slots__ = ("units", "exponent")
+
+    def __init__(self, units: list[int], exponent: int) -> None:
+        self.units, self.exponent = units, exponent
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    @overload
+    def __getitem__(self, index: int) -> Decimal: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Decimal]: ...
+    def __getitem__(self, index: int | slice) -> Decimal | list[Decimal]:
+        if isinstance(index, slice):
+            return [Decimal(unit).scaleb(self.exponent) for unit in self.units[index]]
+        return Decimal(self.units[index]).scaleb(self.exponent)
+
+    def __iter__(self) -> Iterator[Decimal]:
+        return map(Decimal.scaleb, map(Decimal, self.units), repeat(self.exponent))
+
+
+_new_bank_entry = partial(tuple.__new__, BankEntry)  # a BankEntry from a tuple of exactly its fields
+
+
+class BankEntries(Sequence[BankEntry]):
+    """A statement's entries held column by column: what a reader of a large file builds.
+
+    ``columns`` maps every :class:`BankEntry` field to a sequence of one value per entry. A reader builds the columns
+    in bulk and the parse stage turns each into an Arrow column at once; the locations may be
+    :class:`LineLocations` and the amounts :class:`ScaledDecimals`, which that stage reads without formatting a
+    string or making a Decimal per entry. Indexing or iterating gives BankEntry tuples, equal to the entries built one
+    by one; equality is element-wise, with a tuple of entries too.
+    """
+
+    __slots__ = ("columns",)
+
+    def __init__(self, columns: Mapping[str, Sequence]) -> None:
+        lengths = {name: len(columns[name]) for name in BankEntry._fields}
+        if len(set(lengths.values())) != 1:
+            raise ValueError(f"bank entry columns of different lengths: {lengths}")
+        self.columns = {name: columns[name] for name in BankEntry._fields}
+
+    def __len__(self) -> int:
+        return len(self.columns["record_id"])
+
+    @overload
+    def __getitem__(self, index: int) -> BankEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[BankEntry, ...]: ...
+    def __getitem__(self, index: int | slice) -> BankEntry | tuple[BankEntry, ...]:
+        if isinstance(index, slice):
+            return tuple(map(self.__getitem__, range(*index.indices(len(self)))))
+        return _new_bank_entry(column[index] for column in self.columns.values())
+
+    def __iter__(self) -> Iterator[BankEntry]:
+        return map(_new_bank_entry, zip(*self.columns.values()))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(map(eq, self, other))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+
 class BankStatement(NamedTuple):
     """One account's report for one as-of date, from a BAI2 group/account or a camt Stmt/Rpt/Ntfctn.
 
@@ -118,7 +217,7 @@ class BankStatement(NamedTuple):
     report_kind: str
     group_status: str
     balances: tuple[BankBalance, ...]
-    entries: tuple[BankEntry, ...]
+    entries: Sequence[BankEntry]  # a tuple, or BankEntries (a reader's columns)
 
     @property
     def is_statement_of_record(self) -> bool:

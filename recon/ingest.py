@@ -10,16 +10,22 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import chain, groupby, repeat
+from operator import mul
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from recon.contracts import bai2, camt, fixml
 from recon.contracts.ledger import DAY_CONTRACTS
 from recon.contracts.reference import REFERENCE_CONTRACTS, in_force
 from recon.contracts.tabular import TableRead, read_table
-from recon.domain import BankBalance, BankEntry, BankStatement, PositionReport, Problem, TradeReport
-from recon.errors import FileRejected
+from recon.domain import (
+    BankBalance, BankEntries, BankEntry, BankStatement, LineLocations, PositionReport, Problem, ScaledDecimals,
+    TradeReport,
+)
+from recon.errors import FileRejected, invariant
 from recon.landing import InputFile
 from recon.money import MONEY_PRECISION, MONEY_SCALE
 
@@ -86,12 +92,53 @@ def _rows_to_table(rows: Sequence[tuple], schema: pa.Schema) -> pa.Table:
     return pa.table([pa.array(column, type=f.type) for column, f in zip(columns, schema)], schema=schema)
 
 
-def _statement_rows(statements: Iterable[BankStatement], part: str) -> list[tuple]:
-    return [
-        (*row, s.statement_id, s.fmt, s.report_kind)
-        for s in statements
-        for row in (s.entries if part == "entries" else s.balances)
-    ]
+def _balance_rows(statements: Iterable[BankStatement]) -> list[tuple]:
+    return [(*row, s.statement_id, s.fmt, s.report_kind) for s in statements for row in s.balances]
+
+
+def _bank_entries_table(statements: Sequence[BankStatement]) -> pa.Table:
+    """src_bank__entries: every statement's entries with its id, format and kind, built column by column.
+
+    A reader's columns (:class:`BankEntries`) are taken whole: line numbers become ``line N`` and amounts held as
+    scaled integers become decimals inside Arrow, with no Python object per entry; a tuple of entries (camt) is
+    turned into columns first."""
+    held = [s for s in statements if len(s.entries)]
+    parts = [s.entries.columns if isinstance(s.entries, BankEntries) else dict(zip(BankEntry._fields, zip(*s.entries)))
+             for s in held]
+    arrays = []
+    for spec in BANK_ENTRY_SCHEMA:
+        if spec.name in BankEntry._fields:
+            columns = [part[spec.name] for part in parts]
+        else:  # a statement column: the statement's value for each of its entries
+            columns = [[getattr(s, spec.name)] * len(s.entries) for s in held]
+        if spec.name == "amount":
+            arrays.append(_money_array(columns))
+        elif columns and all(isinstance(column, LineLocations) for column in columns):
+            numbers = pa.array(list(chain.from_iterable(column.numbers for column in columns)), pa.int64())
+            arrays.append(pc.binary_join_element_wise("line ", numbers.cast(pa.string()), ""))
+        else:
+            arrays.append(pa.array(list(chain.from_iterable(columns)), spec.type))
+    return pa.Table.from_arrays(arrays, schema=BANK_ENTRY_SCHEMA)
+
+
+def _money_array(columns: Sequence[Sequence[Decimal]]) -> pa.Array:
+    """One DECIMAL(38, 9) array of the columns' amounts, in order; runs of :class:`ScaledDecimals` are converted as
+    integers (scaled to nine places, then read as decimals of scale 9 without a Decimal per amount)."""
+    pieces = []
+    for scaled, run in groupby(columns, key=lambda column: isinstance(column, ScaledDecimals)):
+        if not scaled:
+            pieces.append(pa.array(list(chain.from_iterable(run)), _MONEY))
+            continue
+        run = list(run)
+        invariant(all(column.exponent >= -MONEY_SCALE for column in run), "a bank amount has more than nine places")
+        nanos = list(chain.from_iterable(map(mul, column.units, repeat(10 ** (MONEY_SCALE + column.exponent)))
+                                         for column in run))
+        try:
+            integers = pa.array(nanos, pa.int64()).cast(pa.decimal128(MONEY_PRECISION, 0))
+        except OverflowError:  # beyond 64 bits (amounts over 9.2 billion): read as decimals directly, more slowly
+            integers = pa.array(nanos, pa.decimal128(MONEY_PRECISION, 0))
+        pieces.append(pa.Array.from_buffers(_MONEY, len(integers), integers.buffers(), null_count=0))
+    return pa.concat_arrays(pieces) if pieces else pa.array([], _MONEY)
 
 
 def _read_bank(file: InputFile, strict: bool) -> list[BankStatement]:
@@ -226,17 +273,18 @@ def _ingest_bank(ingested: Ingested, files: list[InputFile], strict: bool) -> No
         _statement_claims(read), "statement",
         lambda key: f"the statement of record of bank account {key[0]} {key[1]} for {key[2]}",
         lambda statement: statement.fmt == "BAI2" and statement.group_status == "3")
+    superseded_statements = {id(statement) for _, statement in superseded}  # by identity: hashing reads every entry
     for file in files:
         if file.rel_path in rejected:
             _reject(ingested, file, rejected[file.rel_path])
         elif file.rel_path in read:
-            statements = [s._replace(report_kind="SUPERSEDED") if (file.rel_path, s) in superseded else s
+            statements = [s._replace(report_kind="SUPERSEDED") if id(s) in superseded_statements else s
                           for s in read[file.rel_path]]
             ingested.statements.extend(statements)
             rows = sum(len(s.entries) for s in statements)  # balances are facts, not rows to account for
             ingested.reports.append(FileReport(file.rel_path, file.kind, file.sha256, file.size_bytes, "ACCEPTED", rows, 0))
-    ingested.tables["src_bank__entries"] = _rows_to_table(_statement_rows(ingested.statements, "entries"), BANK_ENTRY_SCHEMA)
-    ingested.tables["src_bank__balances"] = _rows_to_table(_statement_rows(ingested.statements, "balances"), BANK_BALANCE_SCHEMA)
+    ingested.tables["src_bank__entries"] = _bank_entries_table(ingested.statements)
+    ingested.tables["src_bank__balances"] = _rows_to_table(_balance_rows(ingested.statements), BANK_BALANCE_SCHEMA)
 
 
 def _ingest_tabular(ingested: Ingested, file: InputFile, reader: Callable[[], TableRead]) -> TableRead | None:

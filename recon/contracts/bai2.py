@@ -65,13 +65,14 @@ import re
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from functools import partial
 from itertools import repeat
 from operator import itemgetter, methodcaller, mul
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple, NoReturn, Sequence
 
-from recon.domain import ROW_ID_HASH, BankBalance, BankEntry, BankStatement, OccurrenceCounter, Problem
+from recon.domain import (
+    ROW_ID_HASH, BankBalance, BankEntries, BankStatement, LineLocations, OccurrenceCounter, Problem, ScaledDecimals,
+)
 from recon.errors import FileRejected, LandingError, invariant
 from recon.money import MoneyError, currency_places, implied_decimal
 
@@ -110,7 +111,6 @@ _DETAIL_STATUS = {_CREDIT: "BOOK", _DEBIT: "BOOK", _INFO: "INFO", _BANK_STATUS: 
 _DIRECTIONS = {code: "DEBIT" if kind is _DEBIT else "CREDIT"
                for code, kind in _TYPE_CLASSES.items() if kind in _DETAIL_STATUS}
 _STATUSES = {code: _DETAIL_STATUS[_TYPE_CLASSES[code]] for code in _DIRECTIONS}
-_SIGNS = {code: Decimal.__neg__ if direction == "DEBIT" else Decimal.__pos__ for code, direction in _DIRECTIONS.items()}
 _FACTORS = {code: -1 if direction == "DEBIT" else 1 for code, direction in _DIRECTIONS.items()}
 _DEBIT_CODES = frozenset(code for code, direction in _DIRECTIONS.items() if direction == "DEBIT")
 _PLAIN_FUNDS = frozenset(("", "0", "1", "2", "Z"))  # funds types with no extra fields
@@ -125,12 +125,12 @@ _NEXT_STATE = {
 # A run of plain 16 lines and their 88s (see _logical_records) is ``(_RUN, first line, [the lines], folds, how many)``.
 _Record = tuple[str, int, "str | list[str]", "list[tuple[bool, str]] | None", int]
 _RUN = "16 run"
+# An account's pending 16s as six columns: type code, amount, funds type, bank reference, customer reference, text.
+_Columns = tuple[list[str], list[str], list[str], list[str], list[str], list[str]]
 # A plain 16 line's fields: type code, amount, funds type, bank reference, customer reference, text (with its ',').
 _plain_fields = methodcaller("split", ",", 5)
 _plain_body = itemgetter(slice(3, -1))  # the line without its "16," and its closing '/'
 _id_key = "\x1f".join  # a 16's id key text: its account's id prefix, then its fields as written, joined by \x1f
-# Builds a BankEntry from a tuple of exactly its fields, without the keyword machinery.
-_new_entry = partial(tuple.__new__, BankEntry)
 _EXPECTED_NEXT = {_START: "01", _FILE: "02 or 99", _GROUP: "03 or 98", _ACCOUNT: "16 or 49", _END: "nothing after 99"}
 
 
@@ -385,21 +385,22 @@ def _split_detail(body: str) -> tuple[list[str], str | None]:
     return fixed, text
 
 
-def _plain_columns(rows: Sequence[list[str]]) -> list[tuple[str, ...]] | None:
-    """The columns of 16 rows the bulk can read, or None when one of them needs the full reader.
+def _bulk_unreadable(columns: _Columns, irregular: dict[int, list[str]]) -> list[int]:
+    """The indices, in order, of the pending 16 rows (``columns``) the bulk cannot read: the full reader reads them.
 
-    A plain row is ``[type, amount, funds, bank reference, customer reference, text]`` (all six present) with a type
-    code that signs it, a funds type with no extra fields and an amount of 1 to 24 plain digits.
+    A plain row is ``[type, amount, funds, bank reference, customer reference, text]`` (all six present, so not in
+    ``irregular``) with a type code that signs it, a funds type with no extra fields and an amount of 1 to 24 plain
+    digits. The common case, every row plain, is proved over whole columns.
     """
-    if not rows or min(map(len, rows)) != 6:
-        return None
-    columns = list(zip(*rows))
     type_codes, amount_texts, funds = columns[0], columns[1], columns[2]
     digits = "".join(amount_texts)
-    if (_DIRECTIONS.keys() >= set(type_codes) and _PLAIN_FUNDS.issuperset(funds) and all(amount_texts)
-            and digits.isdigit() and digits.isascii() and max(map(len, amount_texts)) <= _AMOUNT_DIGITS_MAX):
-        return columns
-    return None
+    if (not irregular and _DIRECTIONS.keys() >= set(type_codes) and _PLAIN_FUNDS.issuperset(funds)
+            and all(amount_texts) and digits.isdigit() and digits.isascii()
+            and max(map(len, amount_texts)) <= _AMOUNT_DIGITS_MAX):
+        return []
+    return [index for index, (type_code, amount_text, fund) in enumerate(zip(type_codes, amount_texts, funds))
+            if index in irregular or type_code not in _DIRECTIONS or fund not in _PLAIN_FUNDS
+            or not (amount_text.isdigit() and amount_text.isascii() and len(amount_text) <= _AMOUNT_DIGITS_MAX)]
 
 
 def _row_ids(keys: Iterable[str]) -> list[str]:
@@ -456,40 +457,80 @@ def _plain_continued_detail(body: str, continuations: list[tuple[bool, str]], va
 
 
 def _gather_run(account: _Account, first_line: int, lines: list[str], folds: list[list[int]], variants: set[str]) -> int:
-    """Add a run's 16s (see :func:`_logical_records`) to the account's rows and lines; the number of 16s.
+    """Add a run's 16s (see :func:`_logical_records`) to the account's pending rows and lines; the number of 16s.
 
     A 16 continued by 88s keeps its record, for :meth:`_Reader._settle` to read whole if the bulk cannot."""
-    rows, numbers, continued = account.rows, account.numbers, account.continued
-    start = eighty_eights = 0  # the index of the first line not gathered yet; the 88 lines gathered
+    numbers = account.numbers
+    base = len(numbers)  # the index the run's first 16 gets among the account's pending rows
+    if folds:
+        sixteens: list[str] = []
+        start = 0  # the index of the first line not gathered yet
+        for index, count in folds:
+            sixteens += lines[start:index + 1]
+            numbers.extend(range(first_line + start, first_line + index + 1))
+            start = index + 1 + count
+        sixteens += lines[start:]
+        numbers.extend(range(first_line + start, first_line + len(lines)))
+    else:
+        sixteens = lines
+        numbers.extend(range(first_line, first_line + len(lines)))
+    _add_rows(account, sixteens, base)
+    eighty_eights = 0  # the 88 lines before the fold's 16
     for index, count in folds:
-        rows.extend(map(_plain_fields, map(_plain_body, lines[start:index + 1])))
-        numbers.extend(range(first_line + start, first_line + index + 1))
-        start = index + 1 + count
-        pieces = [line[3:] for line in lines[index + 1:start]]
-        _fold_88s(rows[-1], pieces, variants)
-        continued[len(rows) - 1] = ("16", first_line + index, lines[index][3:], [(True, piece) for piece in pieces],
-                                    1 + count)
+        row = base + index - eighty_eights
+        pieces = [line[3:] for line in lines[index + 1:index + 1 + count]]
+        _fold_88s(account, row, pieces, variants)
+        account.continued[row] = ("16", first_line + index, lines[index][3:], [(True, piece) for piece in pieces],
+                                  1 + count)
         eighty_eights += count
-    rows.extend(map(_plain_fields, map(_plain_body, lines[start:])))
-    numbers.extend(range(first_line + start, first_line + len(lines)))
-    return len(lines) - eighty_eights
+    return len(sixteens)
 
 
-def _fold_88s(row: list[str], pieces: list[str], variants: set[str]) -> None:
-    """Join the texts of the 88s ``pieces`` to a plain 16's ``row``, as :func:`_continued_detail` does.
+def _add_rows(account: _Account, sixteens: list[str], base: int) -> None:
+    """Split plain 16 lines (``16,`` ... ``/``, no other '/') into the account's pending columns.
+
+    When every line has exactly six commas (six fields, no comma in the text: the common case) the lines are split
+    together: joined, their ``/`` + line end + ``16,`` made one comma, split once and dealt into the six columns.
+    Otherwise each line is split on its own; a line of fewer than six fields is kept whole in ``irregular``.
+    """
+    columns = account.columns
+    if set(map(str.count, sixteens, repeat(","))) == {6}:
+        fields = "\n".join(sixteens)[3:-1].replace("/\n16,", ",").split(",")
+        for position, column in enumerate(columns):
+            column += fields[position::6]
+        return
+    for index, row in enumerate(map(_plain_fields, map(_plain_body, sixteens)), base):
+        _add_row(account, row, index)
+
+
+def _add_row(account: _Account, row: list[str], index: int) -> None:
+    """Add one 16's fields, pending row ``index``, to the account's columns (blanks and ``irregular`` when short)."""
+    if len(row) == 6:
+        for column, value in zip(account.columns, row):
+            column.append(value)
+        return
+    account.irregular[index] = row
+    for column in account.columns:
+        column.append("")
+
+
+def _fold_88s(account: _Account, row: int, pieces: list[str], variants: set[str]) -> None:
+    """Join the texts of the 88s ``pieces`` to the text of a plain 16, pending ``row``, as :func:`_continued_detail`
+    does.
 
     A row that is not six fields with a funds type with no extras is left as it is: it is not plain, and is read whole
     from its record."""
-    if len(row) != 6 or row[2] not in _PLAIN_FUNDS:
+    columns = account.columns
+    if row in account.irregular or columns[2][row] not in _PLAIN_FUNDS:
         return
-    texts = [row[5].strip()]
+    texts = [columns[5][row].strip()]
     for piece in pieces:
         if piece[-1:] == "/":
             piece = piece[:-1]
         if ":" in piece and _is_tagged(piece):
             variants.add("TAGGED_88")
         texts.append(piece.strip())
-    row[5] = " ".join(filter(None, texts))
+    columns[5][row] = " ".join(filter(None, texts))
 
 
 def _own_line_closed(body: str, continuations: list[tuple[bool, str]] | None) -> bool:
@@ -534,13 +575,14 @@ class _Group:
 class _Account:
     """An account being read: its identity, currency and what its 49 must agree with.
 
-    Its 16s are read in bulk: each is parsed into ``rows`` (``[type, amount, funds, bank ref, customer ref, text]``
-    as written) with its line in ``numbers``, and :meth:`_Reader._settle` turns the rows into entries at the 49, before
-    a 16 the bulk cannot read, or when the file is rejected (so that the first bad record in file order is reported).
+    Its 16s are read in bulk: each is parsed into the pending ``columns`` (type, amount, funds, bank ref, customer
+    ref, text, as written) with its line in ``numbers``, and :meth:`_Reader._settle` turns them into entries at the 49,
+    before a 16 the bulk cannot read, or when the file is rejected (so that the first bad record in file order is
+    reported). The entries are kept as columns too (:class:`_EntryColumns`).
     """
 
     __slots__ = ("ordinal", "account_id", "currency", "as_of_date", "exponent", "id_prefix", "seen", "total", "weight",
-                 "balances", "entries", "rows", "numbers", "continued")
+                 "balances", "entries", "columns", "irregular", "numbers", "continued")
 
     def __init__(self, ordinal: int, account_id: str, currency: str, as_of_date: date, places: int, id_prefix: str,
                  seen: dict[str, int]) -> None:
@@ -551,10 +593,44 @@ class _Account:
         self.total = 0
         self.weight = 0
         self.balances: list[BankBalance] = []
-        self.entries: list[BankEntry] = []
-        self.rows: list[list[str]] = []  # the 16s read and not yet settled
+        self.entries = _EntryColumns()
+        self.columns: _Columns = ([], [], [], [], [], [])  # the 16s read and not yet settled
+        self.irregular: dict[int, list[str]] = {}  # those of fewer than six fields (blank in columns), by index
         self.numbers: list[int] = []  # their lines
         self.continued: dict[int, _Record] = {}  # the rows that came from a continued 16 (by index): their records
+
+
+class _EntryColumns:
+    """An account's entries as they are settled, field by field (see :class:`recon.domain.BankEntries`)."""
+
+    __slots__ = ("record_ids", "lines", "value_dates", "type_codes", "directions", "units", "funds_types",
+                 "bank_references", "customer_references", "texts", "statuses")
+
+    def __init__(self) -> None:
+        self.record_ids: list[str] = []
+        self.lines: list[int] = []
+        self.value_dates: list[date | None] = []
+        self.type_codes: list[str] = []
+        self.directions: list[str] = []
+        self.units: list[int] = []  # signed amounts in the currency's minor units
+        self.funds_types: list[str] = []
+        self.bank_references: list[str] = []
+        self.customer_references: list[str] = []
+        self.texts: list[str] = []
+        self.statuses: list[str] = []
+
+    def entries(self, source_file: str, account: _Account) -> BankEntries:
+        """The account's entries, its own values repeated for each."""
+        count = len(self.record_ids)
+        return BankEntries({
+            "source_file": [source_file] * count, "record_id": self.record_ids, "location": LineLocations(self.lines),
+            "bank_account_id": [account.account_id] * count, "currency": [account.currency] * count,
+            "as_of_date": [account.as_of_date] * count, "value_date": self.value_dates, "type_code": self.type_codes,
+            "direction": self.directions, "amount": ScaledDecimals(self.units, account.exponent),
+            "funds_type": self.funds_types, "bank_reference": self.bank_references,
+            "customer_reference": self.customer_references, "text": self.texts, "status": self.statuses,
+            "reversal": [False] * count,
+        })
 
 
 class _Reader:
@@ -610,12 +686,12 @@ class _Reader:
                     else:
                         parts = _plain_continued_detail(body, continuations, variants)
                         if parts is not None:
-                            account.continued[len(account.rows)] = record
+                            account.continued[len(account.numbers)] = record
                     if parts is None:
                         self._settle(account)
                         self._detail(record)
                     else:
-                        account.rows.append(parts)
+                        _add_row(account, parts, len(account.numbers))
                         account.numbers.append(line_no)
                     continue
             elif code is _RUN:
@@ -638,46 +714,42 @@ class _Reader:
     def _settle(self, account: _Account) -> None:
         """Turn the account's pending 16 rows into entries, in file order.
 
-        Rows the bulk can read (:func:`_plain_columns`) become entries together; any other row (a funds type with
-        extra fields, a short record, anything to reject) goes through :meth:`_detail`, which reads it whole.
+        Rows the bulk can read become entries together; any other row (a funds type with extra fields, a short
+        record, anything to reject: :func:`_bulk_unreadable`) goes through :meth:`_detail`, which reads it whole.
         """
-        rows, numbers, continued = account.rows, account.numbers, account.continued
-        if not rows:
+        numbers, columns, irregular, continued = account.numbers, account.columns, account.irregular, account.continued
+        if not numbers:
             return
-        account.rows, account.numbers, account.continued = [], [], {}
-        columns = _plain_columns(rows)
-        if columns is not None:
-            self._plain_entries(account, numbers, columns)
-            return
+        account.numbers, account.columns, account.irregular, account.continued = [], ([], [], [], [], [], []), {}, {}
         start = 0
-        for index, row in enumerate(rows):
-            if _plain_columns((row,)) is None:
-                if start < index:
-                    self._plain_entries(account, numbers[start:index], _plain_columns(rows[start:index]))
-                record = continued.get(index) or ("16", numbers[index], ",".join(row) + "/", None, 1)
-                self._detail(record)
-                start = index + 1
-        if start < len(rows):
-            self._plain_entries(account, numbers[start:], _plain_columns(rows[start:]))
+        for index in _bulk_unreadable(columns, irregular):
+            if start < index:
+                self._plain_entries(account, numbers[start:index], [column[start:index] for column in columns])
+            row = irregular.get(index) or [column[index] for column in columns]
+            self._detail(continued.get(index) or ("16", numbers[index], ",".join(row) + "/", None, 1))
+            start = index + 1
+        if start == 0:
+            self._plain_entries(account, numbers, columns)
+        elif start < len(numbers):
+            self._plain_entries(account, numbers[start:], [column[start:] for column in columns])
 
-    def _plain_entries(self, account: _Account, numbers: Sequence[int], columns: list[tuple[str, ...]]) -> None:
-        """The entries of plain 16 rows (see :func:`_plain_columns`), given as columns."""
+    def _plain_entries(self, account: _Account, numbers: Sequence[int], columns: Sequence[list[str]]) -> None:
+        """The entries of plain 16 rows (see :func:`_bulk_unreadable`), given as columns."""
         type_codes, amount_texts, funds, bank_references, customer_references, texts = columns
         units = list(map(int, amount_texts))
         account.total += sum(units)
         if not _DEBIT_CODES.isdisjoint(type_codes):
-            units = map(mul, units, map(_FACTORS.__getitem__, type_codes))
-        # Exact: the signed digits with the currency's places, as recon.money.implied_decimal reads them.
-        amounts = map(Decimal.scaleb, map(Decimal, units), repeat(account.exponent))
-        self._add_entries(account, numbers, type_codes, amount_texts, funds, tuple(map(str.strip, bank_references)),
-                          tuple(map(str.strip, customer_references)), tuple(map(str.strip, texts)), amounts, funds,
-                          repeat(None))
+            units = list(map(mul, units, map(_FACTORS.__getitem__, type_codes)))
+        self._add_entries(account, numbers, type_codes, amount_texts, funds, list(map(str.strip, bank_references)),
+                          list(map(str.strip, customer_references)), list(map(str.strip, texts)), units, funds,
+                          [None] * len(units))
 
     def _add_entries(self, account: _Account, numbers: Sequence[int], type_codes: Sequence[str],
                      amount_texts: Sequence[str], funds_fields: Sequence[str], bank_references: Sequence[str],
-                     customer_references: Sequence[str], texts: Sequence[str], amounts: Iterable[Decimal],
-                     funds: Iterable[str], value_dates: Iterable[date | None]) -> None:
-        """Append the account's entries for 16s given as columns (amounts signed): ids, directions and statuses in bulk.
+                     customer_references: Sequence[str], texts: Sequence[str], units: Sequence[int],
+                     funds: Sequence[str], value_dates: Sequence[date | None]) -> None:
+        """Append the account's entries for 16s given as columns (``units``: the amounts signed, in minor units): ids,
+        directions and statuses in bulk.
 
         An id's key is the account's prefix and the 16's fields as written (references and text stripped, the funds
         type with its extra fields); the first occurrence of a key gets the key's hash, a repeat is numbered by the
@@ -693,11 +765,18 @@ class _Reader:
         else:
             key_id = self.counter.key_id
             record_ids = [key_id(key, seen) for key in keys]
-        account.entries.extend(map(_new_entry, zip(
-            repeat(self.source_file), record_ids, map("line {}".format, numbers), repeat(account.account_id),
-            repeat(account.currency), repeat(account.as_of_date), value_dates, type_codes,
-            map(_DIRECTIONS.__getitem__, type_codes), amounts, funds, bank_references, customer_references, texts,
-            map(_STATUSES.__getitem__, type_codes), repeat(False))))
+        entries = account.entries
+        entries.record_ids += record_ids
+        entries.lines += numbers
+        entries.value_dates += value_dates
+        entries.type_codes += type_codes
+        entries.directions += map(_DIRECTIONS.__getitem__, type_codes)
+        entries.units += units
+        entries.funds_types += funds
+        entries.bank_references += bank_references
+        entries.customer_references += customer_references
+        entries.texts += texts
+        entries.statuses += map(_STATUSES.__getitem__, type_codes)
 
     def _result(self, details: int) -> Bai2File:
         """The Bai2File once the 99 has been read; every 16 read is an entry of exactly one statement."""
@@ -895,7 +974,7 @@ class _Reader:
         return None
 
     def _detail(self, record: _Record) -> None:
-        """16 read whole (what the bulk cannot read): a transaction of the current account, appended as a BankEntry
+        """16 read whole (what the bulk cannot read): a transaction of the current account, appended as an entry
         with its content id. Its weight has been counted by the caller."""
         line_no = record[1]
         account = self.account
@@ -922,10 +1001,10 @@ class _Reader:
         if amount_text[:1] == "-" or (not amount_text and status == "BOOK"):
             self._reject(line_no, "16", "16 amount", "BAD_AMOUNT", "unsigned digits", amount_text,
                          f"16 amount {amount_text!r} on line {line_no}: detail amounts are unsigned digits")
-        raw, amount = self._amount(amount_text or "0", account.currency, line_no, "16", "16 amount")
+        raw = self._amount(amount_text or "0", account.currency, line_no, "16", "16 amount")[0]
         account.total += raw
         self._add_entries(account, (line_no,), (type_code,), (amount_text,), (",".join(fixed[2:-2]),),
-                          (fixed[-2].strip(),), (fixed[-1].strip(),), (text,), (_SIGNS[type_code](amount),), (funds,),
+                          (fixed[-2].strip(),), (fixed[-1].strip(),), (text,), (raw * _FACTORS[type_code],), (funds,),
                           (value_date,))
 
     def _account_trailer(self, record: _Record) -> None:
@@ -949,7 +1028,7 @@ class _Reader:
         self.statements.append(BankStatement(
             self.source_file, "BAI2", f"{file_id}/{group.ordinal}/{account.ordinal}", account.account_id,
             account.currency, group.as_of_date, group.report_kind, group.status, tuple(account.balances),
-            tuple(account.entries)))
+            account.entries.entries(self.source_file, account)))
         self.account = None
 
     def _group_trailer(self, record: _Record) -> None:
