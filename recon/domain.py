@@ -1,7 +1,8 @@
 """The domain records every reader produces and every stage consumes.
 
 Records are immutable. High-volume rows (bank entries, journal entries, trades) are ``NamedTuple`` so a reader can
-build a million of them quickly; each field is documented below. Money fields are exact ``Decimal`` (see
+build a million of them quickly; a BAI2 statement's entries are held as columns (:class:`BankEntries`) that give the
+same tuples on demand. Each field is documented below. Money fields are exact ``Decimal`` (see
 :mod:`recon.money`); dates are ``datetime.date``.
 
 A ``record_id`` identifies an input row by content, never by position: a hash of the source file's name, the row's
