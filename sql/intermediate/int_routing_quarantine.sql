@@ -1,4 +1,5 @@
--- Rows the routing quarantined (their account is unknown to the reference data), in the quarantine table's shape.
+-- Rows the routing quarantined (their account is not in the reference data in force on the business date: unknown, or
+-- not yet or no longer in force), in the quarantine table's shape. The messages say so rather than call it unknown.
 with bank as (
     select * from int_bank_entries_routed where route = 'QUARANTINE'
 ),
@@ -15,7 +16,7 @@ position_amounts as (
     select * from int_position_report_amounts
 ),
 
--- ledger rows whose customer account the reference data does not know; a balance row's amount is its cash_balance
+-- ledger rows whose customer account is not in force; a balance row's amount is its cash_balance
 ledger_accounts as (
     select source_file, location, record_id, account_id, route_reason, currency, cash_balance as amount,
         concat('ledger balance of account ', account_id, ' in ', currency) as what,
@@ -44,7 +45,8 @@ select
     route_reason as code,
     'an account in reference/bank_accounts.csv in force on the business date' as expected,
     bank_account_id as found,
-    concat('bank entry on account ', bank_account_id, ' which the reference data does not know') as message,
+    concat('bank entry on account ', bank_account_id,
+        ' which reference/bank_accounts.csv does not have in force on the business date') as message,
     amount,
     currency
 from bank
@@ -64,9 +66,9 @@ select
     case
         when route_reason = 'UNKNOWN_ACCOUNT'
             then concat('journal entry ', entry_id, ' names account ', account_id,
-                ' which the reference data does not know: its money is in no class')
+                ' which reference/accounts.csv does not have in force on the business date: its money is in no class')
         else concat('journal entry ', entry_id, ' names bank account ', bank_account_id,
-            ' which the reference data does not know')
+            ' which reference/bank_accounts.csv does not have in force on the business date')
     end as message,
     amount,
     currency
@@ -105,7 +107,7 @@ select
     route_reason as code,
     'an account in reference/accounts.csv in force on the business date' as expected,
     account_id as found,
-    concat(what, ' which the reference data does not know', consequence) as message,
+    concat(what, ' which reference/accounts.csv does not have in force on the business date', consequence) as message,
     amount,
     currency
 from ledger_accounts

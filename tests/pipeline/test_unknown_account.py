@@ -61,7 +61,7 @@ def test_the_row_is_quarantined_with_file_line_field_expected_and_found(runs, na
     assert (row["scope"], row["location"], row["field"], row["code"], row["found"]) == (
         "ROW", f"line {lines[name]}", "account_id", "UNKNOWN_ACCOUNT", "C999999")
     assert row["expected"] == EXPECTED
-    assert "C999999" in row["message"] and "does not know" in row["message"]
+    assert "C999999" in row["message"] and "does not have in force on the business date" in row["message"]
     _, amount, currency = UNKNOWN_ROWS[name]
     assert (row["amount"], row["currency"]) == (amount, currency)
     assert row["file_sha256"]
