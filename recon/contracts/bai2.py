@@ -13,9 +13,12 @@ A BAI2 file is a hierarchy of records, each starting with a two-digit record cod
 
 :func:`parse_bai2` streams the text as *logical* records (:func:`_logical_records`) through a small state machine
 (:class:`_Reader`) that builds :class:`recon.domain.BankStatement` records and proves every trailer. The 16s, the bulk
-of a file, are parsed as they come and turned into entries an account at a time (:meth:`_Reader._settle`): their
-checks, amounts, ids and entries are computed over columns, and a 16 the bulk cannot read is read whole. Python's cyclic
-garbage collector is paused for the parse (see :func:`_cyclic_gc_paused`): it was half the time on large files.
+of a file, are parsed as they come and turned into entries an account at a time (:meth:`_Reader._settle`): a run of
+plain 16 lines is split into six columns at once (:func:`_add_rows`), their checks, amounts and ids are computed over
+columns, and a 16 the bulk cannot read is read whole. A statement's entries stay columns
+(:class:`recon.domain.BankEntries`: amounts as signed minor units, locations as line numbers), which the parse stage
+turns into Arrow without a Python object per entry. Python's cyclic garbage collector is paused for the parse (see
+:func:`_cyclic_gc_paused`): it was half the time on large files.
 
 Logical records. A physical line may hold several records (``.../   02,...``: split where a ``/`` is followed by
 optional blanks and a known record code and a comma); a physical line that does not start with a record code is a
