@@ -28,8 +28,11 @@ _STATEMENT_COLUMNS = [("statement_id", pa.string()), ("fmt", pa.string()), ("rep
 _ENTRY_TYPES = {"as_of_date": pa.date32(), "value_date": pa.date32(), "amount": _MONEY, "reversal": pa.bool_()}
 _BALANCE_TYPES = {"as_of_date": pa.date32(), "amount": _MONEY}
 TABULAR_KINDS = ("REFERENCE", "LEDGER", "COLLATERAL", "FX_RATES")
+# a quarantined row's money where readable (conservation) and, for a cash journal entry, its bank account (proof of
+# cash, int_bank_balance_explained)
 QUARANTINED_ROWS_SCHEMA = pa.schema(
-    [("source_file", pa.string()), ("record_id", pa.string()), ("currency", pa.string()), ("amount", _MONEY)]
+    [("source_file", pa.string()), ("record_id", pa.string()), ("currency", pa.string()), ("amount", _MONEY),
+     ("bank_account_id", pa.string())]
 )
 
 

@@ -375,7 +375,8 @@ def _drop_records(tables: dict[str, pa.Table], record_ids: set[str], files: set[
 
 
 def _quarantined_money(tables: dict[str, pa.Table], record_ids: set[str]) -> pa.Table:
-    """source_file, record_id, currency, amount of the records validation quarantines (for conservation)."""
+    """source_file, record_id, currency, amount of the records validation quarantines (for conservation), and a
+    cash journal entry's bank account (for proof of cash; a blank one null)."""
     parts = []
     for name, table in tables.items():
         if name not in ("src_bank__entries", *DAY_CONTRACTS) or not table.num_rows:
@@ -384,7 +385,11 @@ def _quarantined_money(tables: dict[str, pa.Table], record_ids: set[str]) -> pa.
         amount = "amount" if contract is None else contract.amount_field
         rows = table.filter(pc.is_in(table["record_id"], pa.array(sorted(record_ids), pa.string())))
         if rows.num_rows and amount:
-            parts.append(rows.select(["source_file", "record_id", "currency", amount]).rename_columns(
+            bank_account = (pa.nulls(rows.num_rows, pa.string()) if contract is None or not contract.bank_account_field
+                            else pc.if_else(pc.equal(rows[contract.bank_account_field], ""), None,
+                                            rows[contract.bank_account_field]))
+            parts.append(rows.select(["source_file", "record_id", "currency", amount]).append_column(
+                "bank_account_id", bank_account).rename_columns(
                 QUARANTINED_ROWS_SCHEMA.names).cast(QUARANTINED_ROWS_SCHEMA))
     return pa.concat_tables(parts) if parts else QUARANTINED_ROWS_SCHEMA.empty_table()
 
