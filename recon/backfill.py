@@ -46,8 +46,8 @@ from recon.pipeline import memory_limits, run_day
 from recon.rules import RULES_DIR, load_rules
 from recon.sqlmodels import load_models
 from recon.trust import stale_days
-from recon.stages import (DayContext, day_fingerprint, day_inputs, landed_files, parse_files, prepared_key,
-                          reports_folder, validate_folders)
+from recon.stages import (EXIT_INPUT_PROBLEM, DayContext, day_fingerprint, day_inputs, landed_files, parse_files,
+                          prepared_key, reports_folder, validate_folders)
 from recon.targets import GcsLanding, Landing, WarehouseTarget, held_warehouse, open_warehouse, released_warehouse
 from recon.warehouse import duckdb_threads
 
@@ -67,7 +67,8 @@ THREADS_EACH = max(1, len(os.sched_getaffinity(0)) // 2)
 @dataclass(frozen=True)
 class DayOutcome:
     """What the backfill did with one business day: action RAN, SKIPPED, FAILED or NOT_RUN (after a failure);
-    reason says why it ran (what changed) or failed; exit_code and run_id of the run, if one ran."""
+    reason says why it ran (what changed) or failed; exit_code and run_id of the run it ran, or of the latest
+    completed run a skipped day keeps (2: an input was rejected or missing, product.md)."""
 
     business_date: date
     action: str
@@ -89,6 +90,17 @@ class BackfillResult:
     def counts(self) -> dict[str, int]:
         """How many days ran, were skipped, failed and were not run."""
         return {action.lower(): sum(d.action == action for d in self.days) for action in (RAN, SKIPPED, FAILED, NOT_RUN)}
+
+    def input_problem_days(self) -> list[date]:
+        """The days whose run, made now or kept (skipped), exited 2: an input was rejected or missing, and what
+        depends on it is published marked (statements NOT_FILEABLE)."""
+        return [d.business_date for d in self.days if d.exit_code == EXIT_INPUT_PROBLEM]
+
+    def exit_code(self) -> int:
+        """1 when a day failed, else 2 when a day's run exited 2 (:meth:`input_problem_days`), else 0."""
+        if self.counts()["failed"]:
+            return 1
+        return EXIT_INPUT_PROBLEM if self.input_problem_days() else 0
 
 
 def business_days_in(start: date, end: date) -> list[date]:
@@ -140,17 +152,18 @@ def recorded_fingerprint(manifest: dict) -> dict:
     }
 
 
-def why_run(ctx: DayContext) -> str | None:
-    """Why the day must run (what changed since its latest completed run), or None when it can be skipped."""
+def why_run(ctx: DayContext) -> tuple[str | None, dict | None]:
+    """Why the day must run (what changed since its latest completed run), or None when it can be skipped; and that
+    run (its ``runs`` row), None when the day has none."""
     inputs = landed_inputs(ctx.landing, ctx.business_date, ctx.classes)
     with open_warehouse(ctx.warehouse) as target:
         runs = target.runs(ctx.business_date)
         if not runs:
-            return "no completed run"
+            return "no completed run", None
         current = day_fingerprint(target, ctx, inputs)
     recorded = recorded_fingerprint(json.loads(runs[-1]["manifest"]))
     changed = [name for name in {**current, **recorded} if current.get(name) != recorded.get(name)]
-    return "changed: " + ", ".join(changed) if changed else None
+    return ("changed: " + ", ".join(changed) if changed else None), runs[-1]
 
 
 def stale_dates_after(warehouse: WarehouseTarget, end: date) -> list[date]:
@@ -306,9 +319,10 @@ class _Prepared:
 
 def _run_one(ctx: DayContext, options: BackfillOptions, prepared: _Prepared) -> DayOutcome:
     started = time.monotonic()
-    reason = why_run(ctx)
+    reason, latest = why_run(ctx)
     if reason is None:
-        return DayOutcome(ctx.business_date, SKIPPED, "unchanged", round(time.monotonic() - started, 3))
+        return DayOutcome(ctx.business_date, SKIPPED, "unchanged", round(time.monotonic() - started, 3),
+                          latest["exit_code"], latest["run_id"])
     try:
         result = run_day(ctx.business_date, ctx.landing, ctx.warehouse, strict=ctx.strict,
                          memory_limit=options.memory_limit, rules_dir=ctx.rules_dir, reports_dir=ctx.reports_dir,

@@ -127,23 +127,29 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
                               lock_timeout_seconds=args.lock_timeout, progress=not args.no_progress)
     with engine_choice(args.engine, args.warehouse):
         result = run_backfill(args.start, args.end, args.landing, args.warehouse, options)
-    counts = result.counts()
+    counts, input_problems = result.counts(), result.input_problem_days()
     if args.json:
         print(json.dumps({"days": [dict(vars(d), business_date=d.business_date.isoformat()) for d in result.days],
                           "seconds": result.seconds, "stale_after": [d.isoformat() for d in result.stale_after],
-                          **counts}, indent=2, sort_keys=True))
+                          "input_problem_days": [d.isoformat() for d in input_problems], **counts},
+                         indent=2, sort_keys=True))
     else:
         for day in result.days:
-            if day.action != "SKIPPED":
-                print(f"{day.business_date}  {day.action:8} {day.seconds:8.1f} s  {day.reason}")
+            if day.action != "SKIPPED" or day.exit_code == EXIT_REJECTED:
+                exit_code = "" if day.exit_code is None else f"exit {day.exit_code}  "
+                print(f"{day.business_date}  {day.action:8} {day.seconds:8.1f} s  {exit_code}{day.reason}")
         print(f"backfill {args.start}..{args.end}: {counts['ran']} ran, {counts['skipped']} skipped, "
               f"{counts['failed']} failed, {counts['not_run']} not run, in {result.seconds:.1f} s")
+        if input_problems:
+            print(f"exit {EXIT_REJECTED}: an input was rejected or is missing on {len(input_problems)} day(s) (what "
+                  "depends on it is published marked; each day's quarantine names the input and why): "
+                  + ", ".join(d.isoformat() for d in input_problems))
         if result.stale_after:
             from recon.trust import rerun_commands
 
             print(f"stale after the range (re-run them: {rerun_commands(result.stale_after)}): "
                   + ", ".join(d.isoformat() for d in result.stale_after))
-    return 1 if counts["failed"] else 0
+    return result.exit_code()
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

@@ -34,8 +34,11 @@ _STATEMENT_COLUMNS = [("statement_id", pa.string()), ("fmt", pa.string()), ("rep
 _ENTRY_TYPES = {"as_of_date": pa.date32(), "value_date": pa.date32(), "amount": _MONEY, "reversal": pa.bool_()}
 _BALANCE_TYPES = {"as_of_date": pa.date32(), "amount": _MONEY}
 TABULAR_KINDS = ("REFERENCE", "LEDGER", "COLLATERAL", "FX_RATES")
+# a quarantined row's money where readable (conservation) and, for a cash journal entry, its bank account (proof of
+# cash, int_bank_balance_explained)
 QUARANTINED_ROWS_SCHEMA = pa.schema(
-    [("source_file", pa.string()), ("record_id", pa.string()), ("currency", pa.string()), ("amount", _MONEY)]
+    [("source_file", pa.string()), ("record_id", pa.string()), ("currency", pa.string()), ("amount", _MONEY),
+     ("bank_account_id", pa.string())]
 )
 
 
@@ -262,11 +265,30 @@ def _statement_claims(read: dict[str, list[BankStatement]]) -> dict[tuple, list[
     return claims
 
 
-def _ingest_bank(ingested: Ingested, files: list[InputFile], strict: bool) -> None:
+def _check_as_of_date(file: InputFile, statements: list[BankStatement], folder_date: date) -> None:
+    """A bank file in a date's folder whose statement of record (a final report: BAI2 as-of modifier 2 or none,
+    camt.053) is for another as-of date claims another business date: the file is rejected whole (inputs.md, "What
+    bad input gets"), as a clearing file is. Intraday views of another date are kept, never reconciled."""
+    wrong = next((s for s in statements if s.is_statement_of_record and s.as_of_date != folder_date), None)
+    if wrong is None:
+        return
+    records = wrong.balances or wrong.entries
+    field = "02 as-of date" if wrong.fmt == "BAI2" else "Stmt/Bal[CLBD]/Dt"
+    raise FileRejected(Problem(
+        "FILE", file.rel_path, records[0].location if records else "", wrong.statement_id, field,
+        "WRONG_BUSINESS_DATE", folder_date.isoformat(), wrong.as_of_date.isoformat(),
+        f"the statement of record {wrong.statement_id} of bank account {wrong.bank_account_id} is for "
+        f"{wrong.as_of_date}, but the file is in the folder of business date {folder_date}: a bank file in a date's "
+        "folder must report that date"))
+
+
+def _ingest_bank(ingested: Ingested, files: list[InputFile], strict: bool, folder_date: date) -> None:
     read: dict[str, list[BankStatement]] = {}
     for file in files:
         try:
-            read[file.rel_path] = _read_bank(file, strict)
+            statements = _read_bank(file, strict)
+            _check_as_of_date(file, statements, folder_date)
+            read[file.rel_path] = statements
         except FileRejected as rejected:
             _reject(ingested, file, rejected.problem)
     rejected, superseded = _claims_resolved(
@@ -355,7 +377,7 @@ def ingest(files: list[InputFile], business_date: date, previous_clearing: list[
         else:
             live.append(file)
     _ingest_tables(ingested, [f for f in live if f.kind in TABULAR_KINDS], business_date)
-    _ingest_bank(ingested, [f for f in live if f.kind in ("BAI2", "CAMT")], strict)
+    _ingest_bank(ingested, [f for f in live if f.kind in ("BAI2", "CAMT")], strict, business_date)
     previous_date = {f.rel_path: date.fromisoformat(f.rel_path.split("/", 1)[0]) for f in previous_clearing}
     _ingest_fixml(ingested, [f for f in live if f.kind == "FIXML"],
                   {f.rel_path: previous_date.get(f.rel_path, business_date) for f in live})

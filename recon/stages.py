@@ -110,7 +110,8 @@ def _write_json(path: Path, value: object) -> None:
 
 
 # the stage that writes each work-folder file a later stage reads
-_WRITTEN_BY = {"landed.json": "land", "parsed.json": "parse", "validated.json": "validate", "decisions.json": "match"}
+_WRITTEN_BY = {"landed.json": "land", "parsed.json": "parse", "validated.json": "validate", "decisions.json": "match",
+               "matched.json": "match"}
 
 
 def _read_json(path: Path) -> dict:
@@ -288,7 +289,8 @@ def _missing_inputs(business_date: date, reports: list[FileReport], bank_account
     """A FILE problem for each required file that did not arrive and each account with no statement of record (a
     SECURED-only run requires only what the secured statement reads, :mod:`recon.run_scope`, its accounts'
     statements included; on a date that is not a Fedwire bank day no bank file is expected, on a full run and on a
-    SECURED-only run alike: the match stage carries the balances forward)."""
+    SECURED-only run alike: the match stage carries the balances forward, and reports an account with nothing to
+    carry, :func:`_missing_carried_balances`)."""
     day = business_date.isoformat()
     secured_only = run_scope.is_secured_only(classes)
     present = {(r.rel_path.rsplit("/", 1)[0], Path(r.rel_path).stem) for r in reports}
@@ -303,15 +305,48 @@ def _missing_inputs(business_date: date, reports: list[FileReport], bank_account
     if not secured_only and not any(r.kind == "FIXML" and r.rel_path.startswith(day) for r in reports):
         problems.append(_missing(f"{day}/clearing/", "MISSING_INPUT", "", "CME FIXML position and trade reports",
                                  "no clearing FIXML file arrived for the day"))
-    for row in bank_accounts.to_pylist() if calendar.is_bank_day(business_date) else []:
-        if secured_only and row["seg_class"] not in classes:
-            continue
-        if (row["bank_account_id"], row["statement_format"]) not in statements:
-            problems.append(_missing(
-                f"{day}/bank/", "MISSING_STATEMENT", row["bank_account_id"],
-                f"a final {row['statement_format']} statement for {business_date}",
-                f"no statement of record for bank account {row['bank_account_id']} (file missing or rejected)"))
+    for row in _accounts_without(bank_accounts, statements, classes) if calendar.is_bank_day(business_date) else []:
+        problems.append(_missing(
+            f"{day}/bank/", "MISSING_STATEMENT", row["bank_account_id"],
+            f"a final {row['statement_format']} statement for {business_date}",
+            f"no statement of record for bank account {row['bank_account_id']} (file missing or rejected)"))
     return problems
+
+
+def _accounts_without(bank_accounts: pa.Table, statements: set[tuple[str, str]],
+                      classes: tuple[str, ...] | None) -> list[dict]:
+    """The bank accounts of the run's scope (a SECURED-only run: the SECURED ones) with no statement in
+    ``statements`` ((bank account, format) pairs) in the format the account declares."""
+    secured_only = run_scope.is_secured_only(classes)
+    return [row for row in bank_accounts.to_pylist()
+            if not (secured_only and row["seg_class"] not in classes)
+            and (row["bank_account_id"], row["statement_format"]) not in statements]
+
+
+def _missing_carried_balances(business_date: date, sources: dict[str, pa.Table],
+                              classes: tuple[str, ...] | None) -> list[Problem]:
+    """On a date that is not a Fedwire bank day (no bank file is expected), a FILE problem for each bank account of
+    the run's scope with neither a statement of record for the date nor a published closing balance of the previous
+    business day to carry forward (src_warehouse__previous_bank_balances): its closing balance is missing, as a
+    missing statement's is on a bank day (MISSING_STATEMENT), and the run exits 2."""
+    if calendar.is_bank_day(business_date):
+        return []
+    balances = sources["src_bank__balances"].to_pylist()
+    statements = {(row["bank_account_id"], row["fmt"]) for row in balances
+                  if row["report_kind"] == "FINAL" and row["as_of_date"] == business_date}
+    carried = set(sources["src_warehouse__previous_bank_balances"].column("bank_account_id").to_pylist())
+    bank_accounts = sources["src_reference__bank_accounts"]
+    statements |= {(row["bank_account_id"], row["statement_format"]) for row in bank_accounts.to_pylist()
+                   if row["bank_account_id"] in carried}
+    previous = calendar.previous_business_day(business_date)
+    holiday = calendar.bank_holiday_name(business_date) or "Fedwire closed"
+    return [_missing(
+        f"{business_date}/bank/", "MISSING_CARRIED_BALANCE", row["bank_account_id"],
+        f"a closing balance of {previous} published in the warehouse, to carry forward",
+        f"{business_date} is a Fedwire holiday ({holiday}): no bank file is expected and the closing balance of bank "
+        f"account {row['bank_account_id']} is carried forward from {previous}, but the warehouse holds none (no "
+        f"completed run of {previous}, or its bank file was rejected or missing); run {previous}, then this day again")
+        for row in _accounts_without(bank_accounts, statements, classes)]
 
 
 def parse(ctx: DayContext) -> dict:
@@ -375,7 +410,8 @@ def _drop_records(tables: dict[str, pa.Table], record_ids: set[str], files: set[
 
 
 def _quarantined_money(tables: dict[str, pa.Table], record_ids: set[str]) -> pa.Table:
-    """source_file, record_id, currency, amount of the records validation quarantines (for conservation)."""
+    """source_file, record_id, currency, amount of the records validation quarantines (for conservation), and a
+    cash journal entry's bank account (for proof of cash; a blank one null)."""
     parts = []
     for name, table in tables.items():
         if name not in ("src_bank__entries", *DAY_CONTRACTS) or not table.num_rows:
@@ -384,7 +420,11 @@ def _quarantined_money(tables: dict[str, pa.Table], record_ids: set[str]) -> pa.
         amount = "amount" if contract is None else contract.amount_field
         rows = table.filter(pc.is_in(table["record_id"], pa.array(sorted(record_ids), pa.string())))
         if rows.num_rows and amount:
-            parts.append(rows.select(["source_file", "record_id", "currency", amount]).rename_columns(
+            bank_account = (pa.nulls(rows.num_rows, pa.string()) if contract is None or not contract.bank_account_field
+                            else pc.if_else(pc.equal(rows[contract.bank_account_field], ""), None,
+                                            rows[contract.bank_account_field]))
+            parts.append(rows.select(["source_file", "record_id", "currency", amount]).append_column(
+                "bank_account_id", bank_account).rename_columns(
                 QUARANTINED_ROWS_SCHEMA.names).cast(QUARANTINED_ROWS_SCHEMA))
     return pa.concat_tables(parts) if parts else QUARANTINED_ROWS_SCHEMA.empty_table()
 
@@ -577,6 +617,9 @@ def match(ctx: DayContext) -> dict:
     sources.update(_warehouse_sources(ctx))
     # the decisions are an input of the run: publish records them in the manifest
     _write_json(ctx.work_dir / "decisions.json", sources["src_warehouse__decisions"].to_pylist())
+    # what the warehouse should have held and did not: problems of the run like the files' (publish reports them)
+    _write_json(ctx.work_dir / "matched.json", {"problems": [
+        p._asdict() for p in _missing_carried_balances(ctx.business_date, sources, ctx.classes)]})
     run_id = _read_json(ctx.work_dir / "landed.json")["attempt"]["run_id"]
     outputs = compute(sources, load_rules(ctx.rules_dir), ctx.business_date, _problems(validated),
                       engine=open_engine(ctx.warehouse, run_id, ctx.business_date), reconciles=not ctx.secured_only)
@@ -670,7 +713,7 @@ def publish(ctx: DayContext) -> dict:
     """Publish the day's partitions and append the run to the manifest chain, in one transaction."""
     validated = _read_json(ctx.work_dir / "validated.json")
     marts = _read_tables(ctx.work_dir / "marts")
-    problems = _problems(validated)
+    problems = _problems({"problems": validated["problems"] + _read_json(ctx.work_dir / "matched.json")["problems"]})
     file_problems = [p for p in problems if p.scope == "FILE"]
     tables = {name: marts[name] if name in marts else warehouse_tables()[name].arrow_schema().empty_table()
               for name in (t.name for t in replaced_tables())}

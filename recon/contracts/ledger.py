@@ -22,7 +22,7 @@ CASH_JOURNAL = Contract(
         Field("counterparty", required=False), Field("currency", "currency"), Field("amount", "decimal"),
         Field("reference"), Field("description", required=False),
     ),
-    key=("entry_id",), amount_field="amount", currency_field="currency",
+    key=("entry_id",), amount_field="amount", currency_field="currency", bank_account_field="bank_account_id",
 )
 
 BANK_BALANCES = Contract(

@@ -40,13 +40,18 @@ class Field:
 
 @dataclass(frozen=True)
 class Contract:
-    """A file contract: its fields, the natural key that identifies a row, and the money column for conservation."""
+    """A file contract: its fields, the natural key that identifies a row, and the money column for conservation.
+
+    bank_account_field: the column naming the FCM bank account a row moves money in (the cash journal's), kept for a
+    quarantined row so proof of cash can count the books' entry it could not reconcile.
+    """
 
     name: str
     fields: tuple[Field, ...]
     key: tuple[str, ...]
     amount_field: str | None = None
     currency_field: str | None = None
+    bank_account_field: str | None = None
 
     def empty_frame(self) -> pl.DataFrame:
         """The typed frame of a file with no rows: what a missing or rejected file contributes."""
@@ -64,7 +69,8 @@ class TableRead:
     frame: pl.DataFrame
     problems: tuple[Problem, ...]
     rows_read: int
-    quarantined: pl.DataFrame  # record_id, location, currency, amount (null where unreadable) of quarantined rows
+    quarantined: pl.DataFrame  # record_id, location, currency, amount, bank_account_id (null where unreadable or
+    # the contract has none) of quarantined rows
 
 
 def _file_problem(source_file: str, code: str, field: str, expected: str, found: str, message: str) -> FileRejected:
@@ -237,13 +243,16 @@ def _bad_rows(suspects: pl.DataFrame, contract: Contract) -> pl.DataFrame:
 
 
 def _quarantined(rows: pl.DataFrame, contract: Contract) -> pl.DataFrame:
-    """The quarantined rows' money, where it can be read, so conservation can account for it."""
+    """The quarantined rows' money, where it can be read, so conservation can account for it (and proof of cash, by
+    the bank account it moves in, a blank one null)."""
     amount = pl.col(contract.amount_field) if contract.amount_field else pl.lit(None, dtype=pl.String)
     currency = pl.col(contract.currency_field) if contract.currency_field else pl.lit("")
+    bank_account = pl.col(contract.bank_account_field) if contract.bank_account_field else pl.lit(None, pl.String)
     return rows.select(
         "record_id", pl.format("line {}", pl.col("_row") + 2).alias("location"),
         currency.fill_null("").alias("currency"),
         pl.when(amount.str.contains(DECIMAL_PATTERN)).then(amount).otherwise(None).cast(MONEY_DTYPE).alias("amount"),
+        pl.when(bank_account != "").then(bank_account).otherwise(None).alias("bank_account_id"),
     )
 
 

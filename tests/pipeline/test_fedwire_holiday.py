@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from recon.cli import main
 from recon.contracts.bai2_writer import Bai2Account, Bai2Group, write_bai2
 from recon.generate import GenerateOptions, generate
 from recon.pipeline import run_day
@@ -167,9 +168,27 @@ def test_verify_reproduces_the_holiday_from_what_it_read(published, landing: Pat
 def test_without_a_published_previous_day_the_holiday_cash_lines_are_unknown(landing: Path, tmp_path: Path) -> None:
     """The holiday run first into an empty warehouse: nothing to carry forward, so each counted account's cash line
     is unknown, the statements are NOT_FILEABLE and INCOMPLETE_INPUTS says it is a Fedwire holiday with no published
-    balance of 2026-11-10 to carry."""
+    balance of 2026-11-10 to carry. The balances are missing inputs, as a missing statement is on a bank day: the run
+    exits 2 and lists one MISSING_CARRIED_BALANCE problem per bank account (house ones too), in quarantine."""
     warehouse = tmp_path / "wh.duckdb"
-    assert run_day(HOLIDAY, landing, warehouse).exit_code == 0
+    result = run_day(HOLIDAY, landing, warehouse)
+    assert result.exit_code == 2
+    with DuckDBWarehouse(warehouse) as target:
+        accounts = {r["bank_account_id"] for r in target.read_partition("recon_breaks", HOLIDAY)
+                    if r["recon"] == "BANK_BALANCE" and r["break_type"] == "MISSING_BANK"}
+        quarantine = target.read_partition("quarantine", HOLIDAY)
+        (run,) = target.runs(HOLIDAY)
+    assert len(accounts) == 13 and run["status"] == "COMPLETED_WITH_REJECTIONS"
+    assert {(q["scope"], q["source_file"], q["code"], q["found"]) for q in quarantine} == {
+        ("FILE", f"{HOLIDAY.isoformat()}/bank/", "MISSING_CARRIED_BALANCE", "nothing")}
+    assert {q["field"] for q in quarantine} == accounts
+    for problem in quarantine:
+        assert problem["expected"] == f"a closing balance of {BEFORE} published in the warehouse, to carry forward"
+        assert problem["message"].startswith(f"{HOLIDAY} is a Fedwire holiday (Veterans Day): ")
+        assert (f"bank account {problem['field']} is carried forward from {BEFORE}, but the warehouse holds none"
+                in problem["message"])
+    listed = result.stages["publish"]["file_problems"]
+    assert len(listed) == 13 and all("MISSING_CARRIED_BALANCE" in line for line in listed)
     marts = _read(warehouse, (HOLIDAY,))[HOLIDAY]
     assert {r["statement_status"] for r in marts["seg_statement_lines"]} == {"NOT_FILEABLE"}
     assert not [r for r in marts["seg_statement_lines"] if r["seg_class"] == "SEG" and r["line"] == "7A"]
@@ -214,3 +233,21 @@ def _read_closing(landing: Path, account: str) -> Decimal:
             amount = fields[fields.index("015") + 1]
             return Decimal(amount).scaleb(-2)
     raise AssertionError(f"no 03 record of {account}")
+
+
+def test_a_backfill_shows_the_holidays_exit_2_and_exits_2(landing: Path, tmp_path: Path, capsys) -> None:
+    """A backfill of the holiday alone into an empty warehouse: the day's run exits 2 (nothing to carry), the text
+    shows it on the day's line and in a summary line naming the day, and the backfill exits 2; a second backfill skips
+    the unchanged day but keeps its run's exit 2, shown and returned as well."""
+    command = ["backfill", "--start", HOLIDAY.isoformat(), "--end", HOLIDAY.isoformat(), "--landing", str(landing),
+               "--warehouse", str(tmp_path / "wh.duckdb"), "--no-documents", "--no-progress"]
+    summary = (f"exit 2: an input was rejected or is missing on 1 day(s) (what depends on it is published marked; "
+               f"each day's quarantine names the input and why): {HOLIDAY}")
+    assert main(command) == 2
+    out = capsys.readouterr().out
+    assert f"{HOLIDAY}  RAN " in out and " s  exit 2  no completed run" in out
+    assert f"backfill {HOLIDAY}..{HOLIDAY}: 1 ran, 0 skipped, 0 failed, 0 not run" in out and summary in out
+    assert main(command) == 2
+    out = capsys.readouterr().out
+    assert f"{HOLIDAY}  SKIPPED " in out and " s  exit 2  unchanged" in out
+    assert f"backfill {HOLIDAY}..{HOLIDAY}: 0 ran, 1 skipped, 0 failed, 0 not run" in out and summary in out

@@ -357,8 +357,8 @@ def test_a_missing_secured_input_makes_the_statement_not_fileable(published, tmp
     """custody.csv and the camt.053 file (the two EUR accounts' statements) did not arrive, into a warehouse with no
     2026-11-25 run: exit 2 for the missing custody file, the SECURED statement NOT_FILEABLE with INCOMPLETE_INPUTS;
     no bank statement is asked for on a Fedwire holiday (the EUR accounts' balances would be carried forward, but
-    nothing was published to carry: INCOMPLETE_INPUTS names them); no clearing file, cash journal or SEG account is
-    asked for."""
+    nothing was published to carry: INCOMPLETE_INPUTS names them, and so does a MISSING_CARRIED_BALANCE problem each);
+    no clearing file, cash journal or SEG account is asked for."""
     landing, _, _ = published
     partial = tmp_path / "landing"
     shutil.copytree(landing / "reference", partial / "reference")
@@ -374,7 +374,9 @@ def test_a_missing_secured_input_makes_the_statement_not_fileable(published, tmp
         "410000203", "410000204"}
     problems = sorted((q["code"], q["source_file"], q["field"]) for q in tables["quarantine"])
     day = HOLIDAY.isoformat()
-    assert problems == [("MISSING_INPUT", f"{day}/ledger/custody.csv", "")]
+    assert problems == [("MISSING_CARRIED_BALANCE", f"{day}/bank/", "410000203"),
+                        ("MISSING_CARRIED_BALANCE", f"{day}/bank/", "410000204"),
+                        ("MISSING_INPUT", f"{day}/ledger/custody.csv", "")]
 
 
 SECURED_BANK_ACCOUNTS = tuple(account for account, *_ in HOLIDAY_STATEMENTS)
@@ -471,17 +473,18 @@ def test_verify_reproduces_the_carried_holiday_and_a_rerun_of_the_day_before_sta
 def test_with_no_published_previous_day_the_carried_lines_are_unknown(carried, tmp_path: Path) -> None:
     """No bank file and no 2026-11-25 run in the warehouse: nothing to carry, so F1A (in all, USD and EUR; the
     accounts are at US banks) and the totals built on it are unknown, the
-    statement NOT_FILEABLE, and INCOMPLETE_INPUTS names each account and why; no file problem (exit 0, as a full run
-    of a Fedwire holiday), no CARRIED_BANK_BALANCE."""
+    statement NOT_FILEABLE, and INCOMPLETE_INPUTS names each account and why; each account's balance is a missing
+    input (MISSING_CARRIED_BALANCE, exit 2, as a full run of a Fedwire holiday), no CARRIED_BANK_BALANCE."""
     landing, _ = carried
     warehouse = tmp_path / "wh.duckdb"
-    assert _run(landing, warehouse, HOLIDAY, "--classes", "SECURED") == 0
+    assert _run(landing, warehouse, HOLIDAY, "--classes", "SECURED") == 2
     tables = _partitions(warehouse, HOLIDAY)
     assert _manifest(warehouse, HOLIDAY)["previous_day_manifest_hash"] is None
     assert {r["statement_status"] for r in tables["seg_statement_lines"]} == {"NOT_FILEABLE"}
     unknown = {(r["line"], r["currency"]) for r in tables["seg_statement_lines"]}
     assert not unknown & {("F1A", "ALL"), ("F1A", "USD"), ("F1A", "EUR"), ("F8", "ALL"), ("F9", "ALL")}
-    assert tables["quarantine"] == []
+    assert sorted((q["code"], q["source_file"], q["field"]) for q in tables["quarantine"]) == [
+        ("MISSING_CARRIED_BALANCE", f"{HOLIDAY}/bank/", account) for account in sorted(SECURED_BANK_ACCOUNTS)]
     incomplete = [a for a in tables["seg_alerts"] if a["code"] == "INCOMPLETE_INPUTS"]
     assert sorted(a["subject"] for a in incomplete) == sorted(SECURED_BANK_ACCOUNTS)
     for alert in incomplete:

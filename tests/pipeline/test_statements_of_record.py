@@ -88,14 +88,33 @@ def test_a_bai2_correction_supersedes_the_group_it_corrects(tmp_path: Path) -> N
     assert fates["2026-11-24/bank/bankone.bai2"] == {("NONE", "OUT")}
 
 
-def test_interim_and_other_day_reports_are_kept_but_not_reconciled(tmp_path: Path) -> None:
-    """An intraday report (modifier 1) and a previous as-of date in a multi-day file are out of scope, not conflicts."""
+def test_interim_reports_are_kept_but_not_reconciled(tmp_path: Path) -> None:
+    """An intraday report (modifier 1) is out of scope, not a conflict with the day's statement of record."""
     landing = _day().write(tmp_path / "landing")
-    previous = calendar.previous_business_day(DAY)
-    _bank_file(landing, "bankone-intraday.bai2", [_group("1.00", "ITD", modifier="1"),
-                                                  _group("2.00", "OLD", as_of=previous)])
+    _bank_file(landing, "bankone-intraday.bai2", [_group("1.00", "ITD", modifier="1")])
     result = run_day(DAY, landing, tmp_path / "wh.duckdb")
     fates = _fates(tmp_path / "wh.duckdb")
     assert result.exit_code == 0
     assert fates["2026-11-24/bank/bankone-intraday.bai2"] == {("NONE", "OUT")}
     assert ("CASH", "MATCHED") in fates["2026-11-24/bank/bankone.bai2"]
+
+
+def test_a_statement_of_record_for_another_date_rejects_its_file_whole(tmp_path: Path) -> None:
+    """A file in the day's folder holding a final report for the previous business day claims another business date
+    (inputs.md): it is rejected whole, naming the file, the statement, the field, expected and found; none of its
+    rows (not even its intraday report of the day) is loaded; the day's own statement is still reconciled; exit 2."""
+    landing = _day().write(tmp_path / "landing")
+    previous = calendar.previous_business_day(DAY)
+    _bank_file(landing, "bankone-old.bai2", [_group("1.00", "ITD", modifier="1"), _group("2.00", "OLD", as_of=previous)])
+    result = run_day(DAY, landing, tmp_path / "wh.duckdb")
+    assert result.exit_code == 2
+    name = "2026-11-24/bank/bankone-old.bai2"
+    with DuckDBWarehouse(tmp_path / "wh.duckdb") as target:
+        (problem,) = [q for q in target.read_partition("quarantine", DAY) if q["source_file"] == name]
+    assert (problem["scope"], problem["code"], problem["field"], problem["expected"], problem["found"]) == (
+        "FILE", "WRONG_BUSINESS_DATE", "02 as-of date", DAY.isoformat(), previous.isoformat())
+    assert problem["record_id"] == "bankone-old.bai2/2/1" and problem["location"].startswith("line ")
+    assert f"is for {previous}, but the file is in the folder of business date {DAY}" in problem["message"]
+    assert [p for p in result.stages["publish"]["file_problems"] if name in p and "WRONG_BUSINESS_DATE" in p]
+    fates = _fates(tmp_path / "wh.duckdb")
+    assert name not in fates and ("CASH", "MATCHED") in fates["2026-11-24/bank/bankone.bai2"]
