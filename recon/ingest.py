@@ -266,12 +266,15 @@ def _statement_claims(read: dict[str, list[BankStatement]]) -> dict[tuple, list[
 
 
 def _check_as_of_date(file: InputFile, statements: list[BankStatement], folder_date: date) -> None:
-    """A bank file in a date's folder whose statement of record (a final report: BAI2 as-of modifier 2 or none,
-    camt.053) is for another as-of date claims another business date: the file is rejected whole (inputs.md, "What
-    bad input gets"), as a clearing file is. Intraday views of another date are kept, never reconciled."""
-    wrong = next((s for s in statements if s.is_statement_of_record and s.as_of_date != folder_date), None)
-    if wrong is None:
+    """A bank file in a date's folder whose statements of record (final reports: BAI2 as-of modifier 2 or none,
+    camt.053) are all for other as-of dates claims another business date: the file is rejected whole (inputs.md,
+    "What bad input gets"), as a clearing file is. A multi-day file that holds the folder date's statement of record
+    is split by as-of date: its reports of other dates are kept, never reconciled (int_bank_entries_routed,
+    OTHER_AS_OF_DATE), as intraday views are."""
+    finals = [s for s in statements if s.is_statement_of_record]
+    if not finals or any(s.as_of_date == folder_date for s in finals):
         return
+    wrong = finals[0]
     records = wrong.balances or wrong.entries
     field = "02 as-of date" if wrong.fmt == "BAI2" else "Stmt/Bal[CLBD]/Dt"
     raise FileRejected(Problem(

@@ -118,3 +118,18 @@ def test_a_statement_of_record_for_another_date_rejects_its_file_whole(tmp_path:
     assert [p for p in result.stages["publish"]["file_problems"] if name in p and "WRONG_BUSINESS_DATE" in p]
     fates = _fates(tmp_path / "wh.duckdb")
     assert name not in fates and ("CASH", "MATCHED") in fates["2026-11-24/bank/bankone.bai2"]
+
+
+def test_a_multi_day_file_is_split_by_as_of_date(tmp_path: Path) -> None:
+    """A file holding the previous business day's final report and the day's own is the day's statement of record:
+    the day's report is reconciled and the other date's rows are kept out of scope, not a reason to reject it."""
+    landing = _day().write(tmp_path / "landing")
+    previous = calendar.previous_business_day(DAY)
+    today = _group("1000.00", "REF-A")
+    today.accounts.append(Bai2Account("100200400", "USD", {"015": Decimal(0)}, []))  # the day's other account
+    _bank_file(landing, "bankone.bai2", [_group("2.00", "OLD", as_of=previous), today])
+    result = run_day(DAY, landing, tmp_path / "wh.duckdb")
+    fates = _fates(tmp_path / "wh.duckdb")
+    assert result.exit_code == 0 and fates["quarantine"] == set()
+    assert {("CASH", "MATCHED"), ("NONE", "OUT")} <= fates["2026-11-24/bank/bankone.bai2"]
+    assert not [p for p in result.stages["publish"]["file_problems"] if "WRONG_BUSINESS_DATE" in p]
