@@ -24,7 +24,8 @@ Python expressions below, not shared data. Conventions shared with the SQL, docu
   drill-down and raises an INFO ``CARRIED_BANK_BALANCE`` alert per counted account.
 * The cash line deducts every disbursement still outstanding at a counted account (``int_breaks_aged``: a CASH
   MISSING_BANK break with a negative ledger amount, status NEW or OPEN), today's and those carried from earlier days,
-  until the day the bank pays it (RESOLVED); its drill-down row is the journal record that booked it.
+  until the day the bank pays it (RESOLVED), or the day after a person force-closes it (not carried); its drill-down
+  row is the journal record that booked it.
 * Line 9 is every settlement cycle unpaid at the close (PENDING): the day's end of day, and on a Fedwire holiday the
   day's intraday cycle and the previous day's end of day too.
 """
