@@ -22,6 +22,10 @@ Python expressions below, not shared data. Conventions shared with the SQL, docu
   INCOMPLETE_INPUTS alert names the account. A balance carried forward on a Fedwire holiday (int_bank_closing_balances
   source_table ``src_warehouse__previous_bank_balances``) counts like one read today, keeps that source table in the
   drill-down and raises an INFO ``CARRIED_BANK_BALANCE`` alert per counted account.
+* The cash line deducts every disbursement still outstanding at a counted account (``int_breaks_aged``: a CASH
+  MISSING_BANK break with a negative ledger amount, status NEW or OPEN), today's and those carried from earlier days,
+  until the day the bank pays it (RESOLVED), or the day after a person force-closes it (not carried); its drill-down
+  row is the journal record that booked it.
 * Line 9 is every settlement cycle unpaid at the close (PENDING): the day's end of day, and on a Fedwire holiday the
   day's intraday cycle and the previous day's end of day too.
 """
@@ -64,7 +68,7 @@ INPUT_TABLES = {
     "closing_balances": "int_bank_closing_balances",
     "dco_cycles": "int_dco_cycles",
     "position_reports": "int_position_reports_classified",
-    "cash_breaks": "int_cash_breaks",
+    "breaks": "int_breaks_aged",
     "file_problems": "src_file_problems",
     "quarantined_rows": "src_quarantined_rows",
     "filed_lines": "src_warehouse__seg_filed_lines",
@@ -95,7 +99,7 @@ class SegInputs:
     closing_balances: tuple[dict, ...] = ()
     dco_cycles: tuple[dict, ...] = ()
     position_reports: tuple[dict, ...] = ()
-    cash_breaks: tuple[dict, ...] = ()
+    breaks: tuple[dict, ...] = ()
     file_problems: tuple[dict, ...] = ()
     quarantined_rows: tuple[dict, ...] = ()
     filed_lines: tuple[dict, ...] = ()
@@ -232,8 +236,9 @@ def _cash_figure(account: dict) -> str:
 
 
 def bank_cash_contributions(inputs: SegInputs) -> list[Contribution]:
-    """7A / F1A / F1B: closing balances of the class's accounts, less unpaid disbursements (MISSING_BANK breaks
-    with a negative ledger amount); balances of accounts with no letter are EXCLUDED."""
+    """7A / F1A / F1B: closing balances of the class's accounts, less the disbursements still unpaid at a counted
+    account (open CASH MISSING_BANK breaks with a negative ledger amount, carried ones included); balances of
+    accounts with no letter are EXCLUDED."""
     accounts = _class_bank_accounts(inputs)
     result = []
     for row in inputs.closing_balances:
@@ -244,15 +249,21 @@ def bank_cash_contributions(inputs: SegInputs) -> list[Contribution]:
             result.append(Contribution(account["seg_class"], kind, _cash_figure(account), row["currency"],
                                        source_table, row["source_file"], row["record_id"],
                                        row["bank_account_id"], "", row["amount"]))
-    for row in inputs.cash_breaks:
+    for row in inputs.breaks:
         account = accounts.get(row["bank_account_id"])
         if account is None or not account["counted"]:
             continue
-        if row["break_type"] == "MISSING_BANK" and row["ledger_amount"] is not None and row["ledger_amount"] < 0:
+        if _is_unpaid_disbursement(row):
             result.append(Contribution(account["seg_class"], "LINE", _cash_figure(account), row["currency"],
                                        "src_ledger__cash_journal", row["source_files"][0], row["ledger_records"][0],
                                        row["bank_account_id"], "", row["ledger_amount"]))
     return result
+
+
+def _is_unpaid_disbursement(row: dict) -> bool:
+    """An open CASH break of a journal entry paying money out that the bank has not debited yet."""
+    return (row["recon"] == "CASH" and row["break_type"] == "MISSING_BANK" and row["status"] in ("NEW", "OPEN")
+            and row["ledger_amount"] is not None and row["ledger_amount"] < 0)
 
 
 def _custody_figure(row: dict, account: dict | None) -> str:

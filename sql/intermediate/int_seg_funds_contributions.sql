@@ -1,8 +1,11 @@
 -- What each funds source row contributes to a customer statement, in its own currency, by line:
 --   7A / F1A / F1B  closing ledger balance of the class's bank accounts (statement of record; on a Fedwire holiday
 --                   the previous bank day's, carried forward: source_table src_warehouse__previous_bank_balances),
---                   less disbursements the books have made and the bank has not yet paid (ledger-only CASH
---                   withdrawals and payments);
+--                   less disbursements the books have made and the bank has not yet paid: every CASH MISSING_BANK
+--                   break with a negative ledger amount still outstanding (int_breaks_aged status NEW, or OPEN when
+--                   carried from an earlier day), from the day it is booked until the bank pays it (RESOLVED) or,
+--                   from the day after a person force-closes it, it is not carried; drill-down to the journal record
+--                   that booked it;
 --                   F1A for banks in the US, F1B for the others (secured)
 --   7B / 7C / F2x   custody at the class's accounts: INVESTMENT / CUSTOMER_OWNED; F2A in the US, F2B elsewhere
 --   8A / 8B / 8C    DCO collateral: cash / securities invested / customer-owned securities
@@ -17,8 +20,8 @@ with closing_balances as (
     select * from int_bank_closing_balances
 ),
 
-cash_breaks as (
-    select * from int_cash_breaks
+breaks as (
+    select * from int_breaks_aged
 ),
 
 bank_accounts as (
@@ -63,20 +66,25 @@ bank_cash as (
     from closing_balances
     inner join bank_accounts on bank_accounts.bank_account_id = closing_balances.bank_account_id
     union all
-    -- DuckDB lists are 1-based (BigQuery: ledger_records[offset(0)]); an unpaired break has one ledger record
+    -- DuckDB lists are 1-based (BigQuery: ledger_records[offset(0)]); an unpaired break has one ledger record, and
+    -- a carried break keeps the record and file of the day it was booked. break_impact.yaml maps no such break (its
+    -- CASH MISSING_BANK rule takes positive ledger amounts only), so it counts once, here.
     select
         bank_accounts.seg_class,
         bank_accounts.is_counted,
         bank_accounts.country,
-        cash_breaks.bank_account_id,
-        cash_breaks.currency,
+        breaks.bank_account_id,
+        breaks.currency,
         'src_ledger__cash_journal' as source_table,
-        cash_breaks.source_files[1] as source_file,
-        cash_breaks.ledger_records[1] as record_id,
-        cash_breaks.ledger_amount as amount
-    from cash_breaks
-    inner join bank_accounts on bank_accounts.bank_account_id = cash_breaks.bank_account_id
-    where cash_breaks.break_type = 'MISSING_BANK' and cash_breaks.ledger_amount < 0
+        breaks.source_files[1] as source_file,
+        breaks.ledger_records[1] as record_id,
+        breaks.ledger_amount as amount
+    from breaks
+    inner join bank_accounts on bank_accounts.bank_account_id = breaks.bank_account_id
+    where breaks.recon = 'CASH'
+        and breaks.break_type = 'MISSING_BANK'
+        and breaks.status in ('NEW', 'OPEN')
+        and breaks.ledger_amount < 0
 ),
 
 bank_cash_lines as (

@@ -163,18 +163,20 @@ def _random_banks(rng) -> tuple[list[dict], list[dict], list[dict]]:
             amount = _money(rng, -90_000, 90_000)
             breaks.append(cash_break(bank_id, seg_class, currency, rng.choice(("MISSING_BANK", "MISSING_BANK",
                                                                                "AMOUNT_MISMATCH", "DUPLICATE")),
-                                     amount, f"J{n:02d}{k}"))
+                                     amount, f"J{n:02d}{k}", status=rng.choice(("NEW", "OPEN", "RESOLVED"))))
     return banks, closings, breaks
 
 
 def cash_break(bank_id: str, seg_class: str, currency: str, break_type: str, ledger_amount: Decimal,
-               entry_id: str) -> dict:
-    """An int_cash_breaks row with a ledger leg."""
-    return {"recon": "CASH", "break_type": break_type, "seg_class": seg_class, "bank_account_id": bank_id,
-            "account": "R00", "currency": currency, "reference": entry_id, "bank_amount": None,
-            "ledger_amount": ledger_amount, "difference": -ledger_amount, "clearing_records": [],
-            "bank_records": [], "ledger_records": [f"journal-{entry_id}"],
-            "source_files": [f"{DAY}/ledger/cash_journal.csv"], "grain_key": f"{bank_id}|{currency}|{entry_id}"}
+               entry_id: str, status: str = "NEW", booked: date = DAY) -> dict:
+    """An int_breaks_aged CASH row with a ledger leg in the cash journal of ``booked``: found today (NEW), carried
+    from an earlier day (OPEN) or carried and matched today (RESOLVED)."""
+    return {"recon": "CASH", "break_type": break_type, "status": status, "seg_class": seg_class,
+            "bank_account_id": bank_id, "account": "R00", "currency": currency, "reference": entry_id,
+            "bank_amount": None, "ledger_amount": ledger_amount, "difference": -ledger_amount,
+            "clearing_records": [], "bank_records": [], "ledger_records": [f"journal-{entry_id}"],
+            "source_files": [f"{booked}/ledger/cash_journal.csv"], "grain_key": f"{bank_id}|{currency}|{entry_id}",
+            "first_seen_date": booked}
 
 
 def _random_holdings(rng, banks: list[dict]) -> dict[str, list[dict]]:
@@ -238,7 +240,7 @@ def random_example(seed: int, missing_rate: str | None = None, file_problem: boo
     banks, closings, breaks = _random_banks(rng)
     rows = {
         "src_reference__accounts": accounts, "src_ledger__balances": balances,
-        "src_reference__bank_accounts": banks, "int_bank_closing_balances": closings, "int_cash_breaks": breaks,
+        "src_reference__bank_accounts": banks, "int_bank_closing_balances": closings, "int_breaks_aged": breaks,
         **_random_holdings(rng, banks), **_random_clearing(rng),
         "src_ledger__foreign_requirements": [
             {"source_file": f"{DAY}/ledger/foreign_requirements.csv", "record_id": f"foreign_requirements:{j}",

@@ -1,7 +1,7 @@
 """Run the segregation SQL models alone on DuckDB, over tables a test states as rows, and compute.py beside them.
 
 The models read the canonical sources (``src_*``), the lead's recon models (``int_bank_closing_balances``,
-``int_dco_cycles``, ``int_position_reports_classified``, ``int_cash_breaks``) and ``src_file_problems``. Here every
+``int_dco_cycles``, ``int_position_reports_classified``, ``int_breaks_aged``) and ``src_file_problems``. Here every
 one of them is a table registered from rows, so a test controls exactly what the segregation models see.
 """
 
@@ -32,12 +32,10 @@ SEG_MODELS = (
     "stg_ledger__balances", "stg_ledger__custody", "stg_clearing__collateral", "stg_ledger__other_fcm_equities",
     "stg_ledger__foreign_depository_equities", "stg_ledger__foreign_requirements", "stg_reference__accounts",
     "stg_reference__products", "stg_reference__targets", "stg_reference__fx_rates", "stg_segregation__lines",
-    "stg_warehouse__seg_filed_lines",
+    "stg_warehouse__seg_filed_lines", "stg_segregation__break_impact_rules",
 )
 SUPPORT_MODELS = ("stg_reference__bank_accounts", "stg_calendar__business_days", "stg_run__parameters",
                   "int_ledger_balances_routed")
-# segregation models that read the recon models' breaks: tested through the pipeline, not by this harness
-RECON_FED = ("int_seg_break_impact",)
 MARTS = ("seg_statement_lines", "seg_alerts", "seg_line_sources", "seg_account_figures")
 _MONEY = pa.decimal128(38, 9)
 _S = pa.string()
@@ -56,12 +54,13 @@ STAND_IN_SCHEMAS = {
         ("contract_month", _S), ("put_call", _S), ("strike", _MONEY), ("sod_long", _MONEY), ("sod_short", _MONEY),
         ("fin_long", _MONEY), ("fin_short", _MONEY), ("seg_class", _S), ("settlement_bank_account_id", _S),
         ("expected_origin_code", _S), ("business_date", pa.date32()), ("route_reason", _S), ("route", _S)]),
-    "int_cash_breaks": pa.schema([
-        ("recon", _S), ("break_type", _S), ("seg_class", _S), ("bank_account_id", _S), ("account", _S),
-        ("currency", _S), ("reference", _S), ("clearing_amount", _MONEY), ("bank_amount", _MONEY),
+    "int_breaks_aged": pa.schema([
+        ("recon", _S), ("break_type", _S), ("status", _S), ("seg_class", _S), ("bank_account_id", _S),
+        ("account", _S), ("currency", _S), ("reference", _S), ("clearing_amount", _MONEY), ("bank_amount", _MONEY),
         ("ledger_amount", _MONEY), ("difference", _MONEY), ("expected_date", pa.date32()),
         ("clearing_records", pa.list_(_S)), ("bank_records", pa.list_(_S)), ("ledger_records", pa.list_(_S)),
-        ("source_files", pa.list_(_S)), ("grain_key", _S)]),
+        ("source_files", pa.list_(_S)), ("grain_key", _S), ("carried_break_id", _S),
+        ("first_seen_date", pa.date32()), ("age_business_days", pa.int64())]),
     "src_file_problems": pa.schema([("source_file", _S), ("code", _S), ("message", _S)]),
     "src_quarantined_rows": QUARANTINED_ROWS_SCHEMA,
     "src_warehouse__seg_filed_lines": FILED_LINES_SCHEMA,
@@ -109,7 +108,7 @@ def _model_files() -> dict[str, Path]:
     """The file of every segregation model and of the few lead's staging models they read."""
     files = {path.stem: path for path in sorted(SQL_DIR.glob("*/*.sql"))}
     return {name: path for name, path in files.items()
-            if name in SEG_MODELS + SUPPORT_MODELS or (name.startswith("int_seg_") and name not in RECON_FED)
+            if name in SEG_MODELS + SUPPORT_MODELS or name.startswith("int_seg_")
             or name in MARTS}
 
 

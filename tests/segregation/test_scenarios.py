@@ -14,9 +14,9 @@ from tests.segregation.examples import (DAY, balance, bank_account, cash_break, 
 from tests.segregation.harness import run_python, run_sql
 
 
-def both(rows: dict, settings: Settings | None = None) -> dict:
-    """Run SQL and Python, check they agree, and return the SQL marts."""
-    sql = run_sql(rows, DAY, settings)
+def both(rows: dict, settings: Settings | None = None, extra: tuple[str, ...] = ()) -> dict:
+    """Run SQL and Python, check they agree, and return the SQL marts (and the ``extra`` models)."""
+    sql = run_sql(rows, DAY, settings, extra)
     python = run_python(rows, DAY, settings)
     assert_same_rows(sql["seg_statement_lines"], python.lines, LINE_KEY)
     assert_same_rows(sql["seg_alerts"], python.alerts, ("alert_id",), drop=("message",))
@@ -65,7 +65,7 @@ def test_unpaid_disbursements_reduce_7a_and_show_in_the_drill_down() -> None:
     """A booked withdrawal the bank has not paid (ledger-only, negative) lowers 7A; a ledger-only deposit does not
     raise it (deposits in transit are not added), nor does an amount mismatch."""
     rows = worked_example()
-    rows["int_cash_breaks"] = [cash_break("SEGBANK1", "SEG", "USD", "MISSING_BANK", Decimal("-25000"), "W1"),
+    rows["int_breaks_aged"] = [cash_break("SEGBANK1", "SEG", "USD", "MISSING_BANK", Decimal("-25000"), "W1"),
                                cash_break("SEGBANK1", "SEG", "USD", "MISSING_BANK", Decimal("40000"), "D1"),
                                cash_break("SEGBANK1", "SEG", "USD", "AMOUNT_MISMATCH", Decimal("-1000"), "M1")]
     marts = both(rows)
@@ -73,6 +73,31 @@ def test_unpaid_disbursements_reduce_7a_and_show_in_the_drill_down() -> None:
     drill = {(s["source_table"], s["record_id"]): s["amount_usd"] for s in marts["seg_line_sources"] if s["line"] == "7A"}
     assert drill == {("src_bank__balances", "bal-SEGBANK1-USD"): Decimal("900000"),
                      ("src_ledger__cash_journal", "journal-W1"): Decimal("-25000")}
+
+
+def test_a_disbursement_still_unpaid_from_an_earlier_day_lowers_7a_once_until_the_bank_pays_it() -> None:
+    """A withdrawal booked two days ago and still unpaid (OPEN, carried) lowers 7A as today's (NEW) does, its
+    drill-down naming the journal record of the day it was booked; one the bank paid today (RESOLVED) and a DCO
+    settlement leg the bank has not paid (line 9's business) do not. Neither open disbursement has a seg impact
+    (break_impact.yaml): each is counted once, in 7A, while a deposit in transit is only an impact."""
+    rows = worked_example()
+    booked = DAY.replace(day=20)
+    rows["int_breaks_aged"] = [
+        cash_break("SEGBANK1", "SEG", "USD", "MISSING_BANK", Decimal("-25000"), "W-OPEN", "OPEN", booked),
+        cash_break("SEGBANK1", "SEG", "USD", "MISSING_BANK", Decimal("-4000"), "W-NEW"),
+        cash_break("SEGBANK1", "SEG", "USD", "MISSING_BANK", Decimal("-70000"), "W-PAID", "RESOLVED", booked),
+        dict(cash_break("SEGBANK1", "SEG", "USD", "MISSING_BANK", Decimal("-9000"), "CME-EOD-20261120", "OPEN"),
+             recon="DCO_SETTLEMENT"),
+        cash_break("SEGBANK1", "SEG", "USD", "MISSING_BANK", Decimal("5000"), "D-OPEN", "OPEN", booked)]
+    marts = both(rows, extra=("int_seg_break_impact",))
+    assert usd_lines(marts["seg_statement_lines"], "SEG")["7A"] == Decimal("871000.00")  # 900,000 - 25,000 - 4,000
+    drill = {(s["source_file"], s["record_id"]): s["amount_usd"] for s in marts["seg_line_sources"]
+             if s["line"] == "7A" and s["source_table"] == "src_ledger__cash_journal"}
+    assert drill == {("2026-11-20/ledger/cash_journal.csv", "journal-W-OPEN"): Decimal("-25000"),
+                     ("2026-11-24/ledger/cash_journal.csv", "journal-W-NEW"): Decimal("-4000")}
+    [impact] = marts["int_seg_break_impact"]
+    assert "|SEGBANK1|USD|D-OPEN|" in impact["break_key"]
+    assert (impact["seg_line"], impact["seg_impact_usd"]) == ("7A", Decimal("5000"))
 
 
 def test_a_currency_shortfall_is_reviewed_even_under_a_usd_excess() -> None:
