@@ -184,6 +184,8 @@ def completed(summary: dict) -> dict:
                     summary.get("run_id"))
         for problem in summary.get("file_problems", []):
             log.warning("REJECTED/MISSING: %s", problem)
+        for statement in summary.get("unfileable_statements", []):
+            log.warning("%s", statement)
     elif exit_code != EXIT_OK:
         raise ValueError(f"publish returned exit code {exit_code!r}; expected {EXIT_OK} or {EXIT_INPUT_PROBLEM}")
     return summary

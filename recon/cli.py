@@ -68,6 +68,8 @@ def _print_run(result: RunResult, as_json: bool) -> None:
     print("published: " + ", ".join(f"{k} {v}" for k, v in sorted(published["rows"].items())))
     for problem in published["file_problems"]:
         print(f"REJECTED/MISSING: {problem}")
+    for statement in published["unfileable_statements"]:
+        print(statement)
     documents = result.stages["report"]
     for alert in documents["alerts"]:
         amount = f" {alert['amount_usd']} USD" if alert["amount_usd"] is not None else ""

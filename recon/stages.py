@@ -718,7 +718,8 @@ def publish(ctx: DayContext) -> dict:
     tables = {name: marts[name] if name in marts else warehouse_tables()[name].arrow_schema().empty_table()
               for name in (t.name for t in replaced_tables())}
     tables["quarantine"] = _quarantine_table(problems, marts["int_routing_quarantine"], validated["reports"])
-    exit_code = EXIT_INPUT_PROBLEM if file_problems else EXIT_OK
+    unfileable = unfileable_statements(marts["seg_statement_lines"], marts["seg_alerts"])
+    exit_code = EXIT_INPUT_PROBLEM if file_problems or unfileable else EXIT_OK
     landed = _read_json(ctx.work_dir / "landed.json")
     # a gs:// landing's inputs carry the object each file was copied from (URI, generation, checksums)
     reports = [dict(r, object=landed["objects"][r["rel_path"]]) if r["rel_path"] in landed["objects"] else r
@@ -736,7 +737,25 @@ def publish(ctx: DayContext) -> dict:
         "manifest_hash": run["manifest_hash"],
         "rows": {name: table.num_rows for name, table in sorted(tables.items())},
         "file_problems": [p.describe() for p in file_problems],
+        "unfileable_statements": unfileable,
     }
+
+
+# the alerts that say why a statement is NOT_FILEABLE (int_seg_statement_status), as opposed to results (DEFICIENCY)
+_UNFILEABLE_REASONS = ("INCOMPLETE_INPUTS", "MISSING_FX_RATE", "UNVALUED_OPTION_POSITION")
+
+
+def unfileable_statements(lines: pa.Table, alerts: pa.Table) -> list[str]:
+    """One line per customer class whose statement is NOT_FILEABLE, with the alerts that say why: such a run exits 2
+    (product.md: an input is missing), also when no file was rejected (a missing FX rate, an option without a
+    settlement price, a bank account without a closing balance)."""
+    classes = sorted({row["seg_class"] for row in lines.select(["seg_class", "statement_status"]).to_pylist()
+                      if row["statement_status"] == "NOT_FILEABLE"})
+    reasons = [row for row in alerts.select(["seg_class", "code", "message"]).to_pylist()
+               if row["code"] in _UNFILEABLE_REASONS]
+    return [f"{seg_class} statement NOT_FILEABLE: "
+            + "; ".join(f"{r['code']}: {r['message']}" for r in reasons if r["seg_class"] == seg_class)
+            for seg_class in classes]
 
 
 def report(ctx: DayContext) -> dict:
