@@ -12,6 +12,7 @@ from pathlib import Path
 from recon.contracts.bai2_writer import Bai2Account, Bai2Group, Bai2Transaction, write_bai2
 from recon.contracts.ledger import DAY_CONTRACTS, OPTIONAL_DAY_FILES
 from recon.contracts.reference import REFERENCE_CONTRACTS
+from recon.warehouse import DuckDBWarehouse
 
 DAY = date(2026, 11, 24)
 BANK_ACCOUNT_HEADER = [
@@ -120,3 +121,9 @@ def credit(amount: str, reference: str, type_code: str = "195") -> Bai2Transacti
 def debit(amount: str, reference: str, type_code: str = "495") -> Bai2Transaction:
     """A bank debit (a 495 outgoing wire by default), written unsigned as BAI2 does."""
     return Bai2Transaction(type_code, Decimal(amount), f"B{reference}", reference, f"WIRE {reference}")
+
+
+def partition_rows(warehouse: Path, table: str, day: date) -> list[dict]:
+    """The rows of ``table``'s partition of ``day`` in the DuckDB warehouse file ``warehouse``."""
+    with DuckDBWarehouse(warehouse) as target:
+        return target.read_partition(table, day)

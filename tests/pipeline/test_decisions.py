@@ -19,6 +19,7 @@ from recon.generate import GenerateOptions, generate
 from recon.pipeline import run_day
 from recon.rules import RULES_DIR
 from recon.warehouse import DuckDBWarehouse
+from tests.factory import partition_rows
 
 OPTIONS = GenerateOptions(start=date(2026, 11, 20), days=2, accounts=30, trades_per_day=40, seed=5)
 DAY1, DAY2 = date(2026, 11, 20), date(2026, 11, 23)
@@ -37,11 +38,6 @@ def _proposing_rules(folder: Path) -> Path:
     return folder
 
 
-def _rows(warehouse: Path, table: str, day: date) -> list[dict]:
-    with DuckDBWarehouse(warehouse) as target:
-        return target.read_partition(table, day)
-
-
 @pytest.fixture(scope="module")
 def decided(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Day 1 run, three decisions taken on it, day 1 re-run, then day 2 run."""
@@ -50,7 +46,7 @@ def decided(tmp_path_factory: pytest.TempPathFactory) -> dict:
     generate(landing, OPTIONS)
     rules = _proposing_rules(root / "rules")
     run_day(DAY1, landing, warehouse, rules_dir=rules)
-    matches, breaks = _rows(warehouse, "recon_matches", DAY1), _rows(warehouse, "recon_breaks", DAY1)
+    matches, breaks = partition_rows(warehouse, "recon_matches", DAY1), partition_rows(warehouse, "recon_breaks", DAY1)
     proposed = next(m for m in matches if m["match_kind"] == "PROPOSED")
     closed = next(b for b in breaks if b["recon"] == "CASH" and b["break_type"] == "MISSING_BANK")
     noted = next(b for b in breaks if b["recon"] == "DCO_SETTLEMENT" and b["status"] == "NEW")
@@ -63,7 +59,7 @@ def decided(tmp_path_factory: pytest.TempPathFactory) -> dict:
     before = {t: _hash(warehouse, t, DAY1) for t in ("recon_matches", "recon_breaks")}
     run_day(DAY1, landing, warehouse, rules_dir=rules)
     after_rerun = {t: _hash(warehouse, t, DAY1) for t in ("recon_matches", "recon_breaks")}
-    rerun_rows = {t: _rows(warehouse, t, DAY1) for t in ("recon_matches", "recon_breaks")}
+    rerun_rows = {t: partition_rows(warehouse, t, DAY1) for t in ("recon_matches", "recon_breaks")}
     run_day(DAY1, landing, warehouse, rules_dir=rules)
     again = {t: _hash(warehouse, t, DAY1) for t in ("recon_matches", "recon_breaks")}
     run_day(DAY2, landing, warehouse, rules_dir=rules)
@@ -90,7 +86,7 @@ def test_a_force_closed_break_is_closed_with_who_and_why_and_not_carried(decided
     closed = next(b for b in decided["rerun"]["recon_breaks"] if b["break_id"] == decided["closed"]["break_id"])
     assert closed["status"] == "CLOSED"
     assert closed["decision_note"] == "CLOSE by b.ops for 2026-11-20: bank confirms recall; written off"
-    day2 = _rows(decided["warehouse"], "recon_breaks", DAY2)
+    day2 = partition_rows(decided["warehouse"], "recon_breaks", DAY2)
     assert decided["closed"]["break_id"] not in {b["break_id"] for b in day2}
     # closing a break does not change the books: the next day's proof of cash shows the difference it explained
     account = decided["closed"]["bank_account_id"]
@@ -104,7 +100,7 @@ def test_a_force_closed_break_is_closed_with_who_and_why_and_not_carried(decided
 def test_an_annotation_follows_its_break_to_later_days(decided: dict) -> None:
     note = "ANNOTATE by a.finance for 2026-11-20: chasing CME treasury"
     day1 = next(b for b in decided["rerun"]["recon_breaks"] if b["break_id"] == decided["noted"]["break_id"])
-    day2 = next(b for b in _rows(decided["warehouse"], "recon_breaks", DAY2)
+    day2 = next(b for b in partition_rows(decided["warehouse"], "recon_breaks", DAY2)
                 if b["break_id"] == decided["noted"]["break_id"])
     assert (day1["status"], day1["decision_note"]) == ("NEW", note)
     assert (day2["status"], day2["age_business_days"], day2["decision_note"]) == ("OPEN", 1, note)

@@ -14,8 +14,7 @@ import pytest
 from recon import calendar
 from recon.decisions import record_decision
 from recon.pipeline import run_day
-from recon.warehouse import DuckDBWarehouse
-from tests.factory import CashDay, credit, debit, journal_row, write_csv
+from tests.factory import CashDay, credit, debit, journal_row, partition_rows, write_csv
 
 DAY1, DAY2, DAY3 = calendar.business_days(date(2026, 11, 16), 3)
 FUNDS, SETTLEMENT = "100200300", "100200400"
@@ -63,11 +62,6 @@ def _books() -> dict[date, Decimal]:
     return books
 
 
-def _read(warehouse: Path, table: str, day: date) -> list[dict]:
-    with DuckDBWarehouse(warehouse) as target:
-        return target.read_partition(table, day)
-
-
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The three days run in order; WDL-2's break is force-closed for day 1 and day 1 re-run before day 2."""
@@ -77,7 +71,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for day in (DAY1, DAY2, DAY3):
         _write_day(landing, day, books[day])
     assert run_day(DAY1, landing, warehouse).exit_code == 0
-    [written_off] = [b for b in _read(warehouse, "recon_breaks", DAY1) if b["reference"] == "WDL-2"]
+    [written_off] = [b for b in partition_rows(warehouse, "recon_breaks", DAY1) if b["reference"] == "WDL-2"]
     record_decision(warehouse, DAY1, "close", written_off["break_id"], "b.ops", "customer cancelled; reversed",
                     datetime(2026, 11, 17, 7, 30))
     for day in (DAY1, DAY2, DAY3):
@@ -91,7 +85,7 @@ def test_a_withdrawal_unpaid_until_day_3_lowers_7a_on_days_1_and_2_only(publishe
     49,900.00 - 2,500.00 on day 2 (not the late booking of WDL-3, paid on day 1), 47,400.00 on day 3."""
     outstanding = {DAY1: PAID_LATE + WRITTEN_OFF, DAY2: PAID_LATE, DAY3: Decimal(0)}
     for day in (DAY1, DAY2, DAY3):
-        lines = {(r["line"], r["currency"]): r["amount_usd"] for r in _read(published, "seg_statement_lines", day)
+        lines = {(r["line"], r["currency"]): r["amount_usd"] for r in partition_rows(published, "seg_statement_lines", day)
                  if r["seg_class"] == "SEG"}
         assert lines[("7A", "ALL")] == BANK[day][0] + outstanding[day], day
 
@@ -103,7 +97,7 @@ def test_the_drill_down_names_the_day_1_journal_record_while_it_is_outstanding(p
     expected = {DAY1: {("cash_journal:J2", journal, PAID_LATE), ("cash_journal:J3", journal, WRITTEN_OFF)},
                 DAY2: {("cash_journal:J2", journal, PAID_LATE)}, DAY3: set()}
     for day in (DAY1, DAY2, DAY3):
-        sources = [s for s in _read(published, "seg_line_sources", day) if s["line"] == "7A"]
+        sources = [s for s in partition_rows(published, "seg_line_sources", day) if s["line"] == "7A"]
         assert {(s["record_id"], s["source_file"], s["amount"]) for s in sources
                 if s["source_table"] == "src_ledger__cash_journal"} == expected[day], day
         assert sum(s["amount"] for s in sources if s["source_table"] == "src_bank__balances") == BANK[day][0], day
@@ -114,7 +108,7 @@ def test_the_withdrawal_breaks_age_and_the_written_off_one_is_left_to_the_proof_
     NEW on day 1 and RESOLVED by the late booking on day 2. The outstanding WDL-1
     explains the bank-versus-book difference (no proof-of-cash break on day 1 or 2); from day 2 the books still hold
     WDL-2, so the proof of cash shows its 700.00 unexplained, with a seg impact of -700.00 on 7A, not deducted."""
-    breaks = {day: _read(published, "recon_breaks", day) for day in (DAY1, DAY2, DAY3)}
+    breaks = {day: partition_rows(published, "recon_breaks", day) for day in (DAY1, DAY2, DAY3)}
     paid_late = [next(b for b in breaks[day] if b["reference"] == "WDL-1") for day in (DAY1, DAY2, DAY3)]
     assert [b["status"] for b in paid_late] == ["NEW", "OPEN", "RESOLVED"]
     assert len({b["break_id"] for b in paid_late}) == 1
