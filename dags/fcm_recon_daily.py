@@ -1,9 +1,12 @@
 """fcm_recon_daily: one CME business day, files_arrived -> land -> parse -> validate -> match -> publish -> report.
 
 Schedule: one run after each CME clearing business day (``CmeBusinessDayTimetable``, dags/plugins/cme_business_days.py):
-weekends and CME holidays have no run. The business date is the ``business_date`` param when given (a manual run
-must give it), else the day of the run's data interval (scheduled runs and ``airflow backfill create``); it is never
-read from the wall clock.
+weekends and CME holidays have no run. With ``FCM_RECON_SECURED_ON_HOLIDAYS=true`` a weekday CME does not clear (a US
+holiday) has a run too, which computes the SECURED statement alone (``fcm-recon run --classes SECURED``: 30.7
+statements are due when foreign markets are open on a US holiday); a run of any such date, scheduled or manual, is
+SECURED-only, and its sensor waits for what that statement needs. The business date is the ``business_date`` param
+when given (a manual run must give it), else the day of the run's data interval (scheduled runs and ``airflow
+backfill create``); it is never read from the wall clock.
 
 ``files_arrived`` waits for the day's required files (:mod:`recon.arrivals`), checking every ``POKE_MINUTES`` minutes
 and freeing its worker slot in between. Its timeout is the deadline ``files_deadline`` (US Eastern time on the next
@@ -50,6 +53,7 @@ DAG_ID = "fcm_recon_daily"
 EXIT_OK, EXIT_INPUT_PROBLEM = 0, 2
 POKE_MINUTES = int(os.environ.get("FCM_RECON_POKE_MINUTES", "5"))
 MANUAL_RUN = "manual"
+SECURED_ON_HOLIDAYS = os.environ.get("FCM_RECON_SECURED_ON_HOLIDAYS", "false").strip().lower() in ("1", "true", "yes")
 PARAMS = {
     "business_date": Param(
         None, type=["null", "string"], format="date", pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
@@ -99,7 +103,10 @@ def _context_business_date(context: Mapping[str, Any]) -> date:
 
 
 def day_context(params: Mapping[str, Any], run_id: str, business_date: date) -> DayContext:
-    """The stages' DayContext from the run's params; the work folder is per business date and DAG run."""
+    """The stages' DayContext from the run's params; the work folder is per business date and DAG run. A date CME
+    does not clear is a SECURED-only run (a weekend is refused by the DayContext)."""
+    from recon.calendar import is_business_day
+    from recon.run_scope import SECURED_ONLY
     from recon.stages import DayContext
     from recon.targets import parse_landing, parse_warehouse
 
@@ -111,6 +118,7 @@ def day_context(params: Mapping[str, Any], run_id: str, business_date: date) -> 
         work_dir=Path(params["work_dir"]) / business_date.isoformat() / run_folder,
         strict=bool(params["strict"]),
         reports_dir=Path(params["reports"]),
+        classes=None if is_business_day(business_date) else SECURED_ONLY,
     )
 
 
@@ -247,7 +255,7 @@ def report() -> dict:
 
 @dag(
     dag_id=DAG_ID,
-    schedule=CmeBusinessDayTimetable(),
+    schedule=CmeBusinessDayTimetable(secured_holidays=SECURED_ON_HOLIDAYS),
     start_date=datetime(2026, 1, 2, tzinfo=timezone.utc),
     catchup=False,
     max_active_runs=1,

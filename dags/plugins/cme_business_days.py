@@ -6,6 +6,11 @@ CME's close; the DAG's file sensor then waits for the files). Weekends and CME h
 business date is the interval's start date: :func:`business_date_of`. UTC days keep ``airflow backfill create
 --from-date A --to-date B`` exact: it queues every CME business day from A to B, both included.
 
+With ``secured_holidays`` the weekdays CME does not clear (US holidays) have a run too: the daily DAG runs the SECURED
+statement alone on them (spec/inputs.md, "Calendars": 30.7 statements are due when foreign markets are open on a US
+holiday), in the same one-at-a-time chain, so such a run follows the CME day whose balances it may carry. Every
+weekday then has a run; weekends never do.
+
 Airflow serializes a DAG's timetable by class path and loads it back only from a registered plugin, so this module
 lives in the plugins folder (``AIRFLOW__CORE__PLUGINS_FOLDER``), which Airflow puts on ``sys.path`` for the DAG file
 to import it. Parsing imports only Airflow and pendulum; :mod:`recon.calendar` (pandas_market_calendars) is
@@ -40,35 +45,62 @@ def _first_day_from(earliest: datetime) -> date:
     return moment.date() if at_midnight else moment.date() + timedelta(days=1)
 
 
-class CmeBusinessDayTimetable(Timetable):
-    """A run after each CME clearing business day; its data interval is that day (UTC)."""
+def _weekday_after(day: date, step: int) -> date:
+    """The first weekday ``step`` (1 or -1) days on from ``day`` or more."""
+    day += timedelta(days=step)
+    while day.weekday() >= 5:
+        day += timedelta(days=step)
+    return day
 
-    description = "after each CME clearing business day (CME_TradeDate calendar; weekends and CME holidays skipped)"
+
+class CmeBusinessDayTimetable(Timetable):
+    """A run after each CME clearing business day (and, with ``secured_holidays``, after each weekday CME does not
+    clear); its data interval is that day (UTC)."""
+
+    description = ("after each CME clearing business day (CME_TradeDate calendar; weekends and CME holidays skipped, "
+                   "or with secured_holidays a SECURED-only run on a weekday CME holiday)")
+
+    def __init__(self, secured_holidays: bool = False) -> None:
+        self.secured_holidays = secured_holidays
+
+    @classmethod
+    def deserialize(cls, data: dict) -> CmeBusinessDayTimetable:
+        return cls(secured_holidays=bool(data.get("secured_holidays", False)))
+
+    def serialize(self) -> dict:
+        return {"secured_holidays": self.secured_holidays}
 
     @property
     def summary(self) -> str:
-        return "CME business days"
+        return "CME business days and US holidays (SECURED)" if self.secured_holidays else "CME business days"
 
-    def infer_manual_data_interval(self, *, run_after: DateTime) -> DataInterval:
-        """The latest business day whose interval has ended by ``run_after``."""
+    def _next_day(self, day: date) -> date:
+        from recon.calendar import next_business_day
+
+        return _weekday_after(day, 1) if self.secured_holidays else next_business_day(day)
+
+    def _previous_day(self, day: date) -> date:
         from recon.calendar import previous_business_day
 
-        return data_interval_of(previous_business_day(business_date_of(run_after)))
+        return _weekday_after(day, -1) if self.secured_holidays else previous_business_day(day)
+
+    def infer_manual_data_interval(self, *, run_after: DateTime) -> DataInterval:
+        """The latest run day whose interval has ended by ``run_after``."""
+        return data_interval_of(self._previous_day(business_date_of(run_after)))
 
     def next_dagrun_info(self, *, last_automated_data_interval: DataInterval | None,
                          restriction: TimeRestriction) -> DagRunInfo | None:
-        """The business day after the last scheduled one, else the first from the DAG's start; without catchup,
-        no earlier than the latest business day that has ended."""
-        from recon.calendar import business_days, next_business_day, previous_business_day
-
+        """The run day after the last scheduled one, else the first from the DAG's start; without catchup,
+        no earlier than the latest run day that has ended."""
         if last_automated_data_interval is not None:
-            day = next_business_day(business_date_of(last_automated_data_interval.start))
+            day = self._next_day(business_date_of(last_automated_data_interval.start))
         elif restriction.earliest is None:
             return None
         else:
-            day = business_days(_first_day_from(restriction.earliest), 1)[0]
+            first = _first_day_from(restriction.earliest)
+            day = self._next_day(first - timedelta(days=1))
         if not restriction.catchup:
-            day = max(day, previous_business_day(DateTime.now(UTC).date()))
+            day = max(day, self._previous_day(DateTime.now(UTC).date()))
         interval = data_interval_of(day)
         if restriction.latest is not None and interval.start > restriction.latest:
             return None

@@ -139,3 +139,25 @@ def test_the_timetable_is_registered_as_a_plugin(plugin: ModuleType) -> None:
     from airflow import plugins_manager
 
     assert "cme_business_days.CmeBusinessDayTimetable" in plugins_manager.get_timetables_plugins()
+
+
+def test_with_secured_holidays_every_weekday_has_a_run_and_the_flag_survives_serialization(plugin: ModuleType) -> None:
+    """secured_holidays adds the weekdays CME does not clear (Thanksgiving, Good Friday), never a weekend; the
+    serialized timetable keeps the flag, and the default keeps CME business days only."""
+    from airflow.serialization.serialized_objects import decode_timetable, encode_timetable
+
+    timetable = plugin.CmeBusinessDayTimetable(secured_holidays=True)
+    days, last = [], plugin.data_interval_of(date(2026, 11, 24))
+    for _ in range(5):
+        info = timetable.next_dagrun_info(last_automated_data_interval=last, restriction=_restriction())
+        days.append(info.data_interval.start.date())
+        last = info.data_interval
+    assert days == [date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27), date(2026, 11, 30), date(2026, 12, 1)]
+    first = timetable.next_dagrun_info(last_automated_data_interval=None,
+                                       restriction=_restriction(earliest=datetime(2026, 4, 3, tzinfo=UTC)))
+    assert first.data_interval.start.date() == date(2026, 4, 3)  # Good Friday
+    manual = timetable.infer_manual_data_interval(run_after=plugin.DateTime(2026, 11, 27, 1, tzinfo=plugin.UTC))
+    assert manual.start.date() == date(2026, 11, 26)
+    assert decode_timetable(encode_timetable(timetable)).secured_holidays is True
+    assert decode_timetable(encode_timetable(plugin.CmeBusinessDayTimetable())).secured_holidays is False
+    assert timetable.summary != plugin.CmeBusinessDayTimetable().summary

@@ -4,6 +4,7 @@ run on generated data publishes what the command line publishes, and a day with 
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import sys
 from datetime import date
@@ -225,3 +226,42 @@ def test_past_the_deadline_a_missing_file_is_named_and_the_day_still_publishes_m
     published = " ".join(r.getMessage() for r in caplog.records if "REJECTED/MISSING" in r.getMessage())
     assert f"{DAY}/ledger/positions.csv" in published and "TRAILER_TOTAL_MISMATCH" in published
     assert _published(tmp_path / "dag.duckdb")[1] == [(2, "COMPLETED_WITH_REJECTIONS")]
+
+
+def test_a_date_cme_does_not_clear_runs_the_secured_statement_alone(
+        airflow_db, dag_bag, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Thanksgiving 2026 through the DAG (as FCM_RECON_SECURED_ON_HOLIDAYS schedules it): the day context is
+    SECURED-only, the sensor asks for no clearing file, and dag.test() publishes the SECURED statement alone, its
+    bank balances carried from the day before (Fedwire is closed too), as `fcm-recon run --classes SECURED` does."""
+    import shutil
+
+    from dags.fcm_recon_daily import day_context
+    from recon.cli import main
+    from recon.generate import GenerateOptions, generate
+    from recon.warehouse import DuckDBWarehouse
+
+    before, holiday = date(2026, 11, 25), date(2026, 11, 26)
+    params = {"landing": "/l", "warehouse": "/w.duckdb", "work_dir": str(tmp_path), "reports": "/r", "strict": True}
+    assert day_context(params, "r", holiday).classes == ("SECURED",) and day_context(params, "r", before).classes is None
+    landing = tmp_path / "landing"
+    generate(landing, GenerateOptions(start=before, days=1, accounts=10, trades_per_day=10, seed=1))
+    for rel_path in ("ledger/balances.csv", "ledger/custody.csv", "reference/fx_rates.csv"):
+        target = landing / holiday.isoformat() / rel_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(landing / before.isoformat() / rel_path, target)
+    warehouse = tmp_path / "dag.duckdb"
+    assert main(["run", "--date", before.isoformat(), "--landing", str(landing), "--warehouse", str(warehouse),
+                 "--no-documents"]) == 0
+    for task in dag_bag.dags["fcm_recon_daily"].tasks:
+        monkeypatch.setattr(task, "retries", 0)
+    run = dag_bag.dags["fcm_recon_daily"].test(run_conf={
+        "business_date": holiday.isoformat(), "landing": str(landing), "warehouse": str(warehouse),
+        "work_dir": str(tmp_path / "work"), "reports": str(tmp_path / "work" / "reports")})
+    assert {ti.task_id: ti.state for ti in run.get_task_instances()} == dict.fromkeys(
+        ["files_arrived", "land", "parse", "validate", "match", "publish", "report"], "success")
+    with DuckDBWarehouse(warehouse) as target:
+        (latest,) = [r for r in target.runs(holiday)]
+        lines = target.read_partition("seg_statement_lines", holiday)
+    assert json.loads(latest["manifest"])["classes"] == ["SECURED"] and latest["exit_code"] == 0
+    assert {line["seg_class"] for line in lines} == {"SECURED"}
+    assert {line["statement_status"] for line in lines} == {"FILEABLE"}

@@ -149,3 +149,15 @@ def test_the_sensor_lists_a_gs_landing_and_names_what_it_lacks(fake_gcs: FakeGCS
         files_complete(params, DAY, DEADLINE)
     blob.upload_from_string(kept)
     assert files_complete(params, DAY, DEADLINE) is True
+
+
+def test_on_a_weekday_cme_does_not_clear_the_secured_only_inputs_are_waited_for(tmp_path: Path) -> None:
+    """Thanksgiving (CME and Fedwire closed) and Good Friday (CME closed, Fedwire open) run the SECURED statement
+    alone: the reference files, the day's balances, custody and fx_rates, and a bank statement on a bank day only; no
+    clearing file and no other ledger export."""
+    reference = [name for name in EVERY_REQUIRED_INPUT if name.startswith("reference/")]
+    for holiday, bank in ((date(2026, 11, 26), []), (date(2026, 4, 3), ["2026-04-03/bank/ (a BAI2 or camt.053 statement)"])):
+        day = holiday.isoformat()
+        assert missing_inputs(tmp_path, holiday) == sorted(
+            [*bank, f"{day}/ledger/balances.csv", f"{day}/ledger/custody.csv", f"{day}/reference/fx_rates.csv",
+             *reference])
