@@ -115,7 +115,7 @@ def write_inputs(folder: Path, rows: int) -> dict[str, Path]:
     connection.execute(f"create temp table cycles as {_cycles_sql(rows)}")
     business_date = f"date '{BUSINESS_DATE}'"
     queries = {
-        "src_clearing__position_reports": f"""
+        "src_clearing__position_reports": """
             select 'bench/clearing/positions.xml' as source_file, printf('p%015d', i) as record_id,
                 printf('PosRpt[%d]', i + 1) as location, printf('P%012d', i) as rpt_id, cycle_date as biz_date,
                 cycle as settl_session, position_account, '1' as origin_code, '999' as clearing_firm, dco,
