@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from recon.domain import Problem
@@ -101,13 +102,17 @@ def _check_header(frame: pl.DataFrame, contract: Contract, source_file: str) -> 
                             f"the {contract.name} file lacks required column(s) {', '.join(missing)}")
 
 
-def _field_checks(field: Field) -> tuple[pl.Expr, str, str]:
-    """(an expression true where the value is bad, the reason code, what was expected) for one field.
+def _field_checks(field: Field) -> tuple[pl.Expr, str, str] | None:
+    """(an expression true where the value is bad, the reason code, what was expected) for one field, or None for an
+    optional text field, which has nothing to check.
 
-    A decimal or date is bad when its text breaks the pattern or its parsed value (see :func:`_parsed`) is null.
+    A decimal or date is bad when its text breaks the pattern or its parsed value (see :func:`_parsed`) is null. A
+    blank (null or '') breaks every pattern and list of choices, so only a required text field tests for one.
     """
     value = pl.col(field.name)
-    blank = value.is_null() | (value == "")
+    filled = value.str.len_bytes().fill_null(0) > 0
+    if field.kind == "string":
+        return (~filled, "MISSING_VALUE", "a value") if field.required else None
     if field.kind == "decimal":
         bad = ~value.str.contains(DECIMAL_PATTERN) | pl.col(_PARSED + field.name).is_null()
         code, expected = "BAD_DECIMAL", "a decimal like -1234.56 (at most 9 places)"
@@ -116,13 +121,9 @@ def _field_checks(field: Field) -> tuple[pl.Expr, str, str]:
         code, expected = "BAD_DATE", "a date YYYY-MM-DD"
     elif field.kind == "currency":
         bad, code, expected = ~value.is_in(sorted(iso_currencies())), "BAD_CURRENCY", "an ISO 4217 code"
-    elif field.kind == "code":
-        bad, code, expected = ~value.is_in(list(field.choices)), "BAD_CODE", "one of " + "|".join(field.choices)
     else:
-        bad, code, expected = pl.lit(False), "", ""
-    if field.required:
-        return (blank | bad.fill_null(True)), code or "MISSING_VALUE", expected or "a value"
-    return (~blank & bad.fill_null(True)), code, expected
+        bad, code, expected = ~value.is_in(list(field.choices)), "BAD_CODE", "one of " + "|".join(field.choices)
+    return (bad.fill_null(True) if field.required else filled & bad.fill_null(True)), code, expected
 
 
 def _parsed(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
@@ -152,7 +153,10 @@ def _row_problems(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
     """One row per bad (row, field): _row, field, code, expected, found."""
     parts = []
     for field in contract.fields:
-        bad, code, expected = _field_checks(field)
+        checks = _field_checks(field)
+        if checks is None:
+            continue
+        bad, code, expected = checks
         blank = pl.col(field.name).is_null() | (pl.col(field.name) == "")
         code_expr = pl.when(blank).then(pl.lit("MISSING_VALUE")).otherwise(pl.lit(code))
         parts.append(
@@ -216,20 +220,41 @@ def _checked(raw: pl.DataFrame, contract: Contract) -> tuple[pl.DataFrame, pl.Se
     """The contract's columns without surrounding blanks, parsed, and a flag per row that may break a check.
 
     One vectorised pass flags the rows; the per-field detail is worked out on those rows only. A missing optional
-    column is all nulls. A plain text column is stripped whole. A checked column (decimal, date, currency, code) is
+    column is all nulls. A plain text column is stripped when some value of it may be padded (see
+    :func:`_may_be_padded`). A checked column (decimal, date, currency, code) is
     stripped only when some row is flagged: a value that matches a strict pattern or a list of choices has no blank
     around it, so a file that meets its contract strips nothing there and is checked and parsed once.
     """
     missing = [pl.lit(None, dtype=pl.String).alias(f.name) for f in contract.fields if f.name not in raw.columns]
-    plain = [pl.col(f.name).str.strip_chars() for f in contract.fields if f.kind == "string" and f.name in raw.columns]
-    frame = _parsed(raw.with_columns(*missing, *plain), contract)
-    checks = pl.any_horizontal(_field_checks(field)[0] for field in contract.fields)
+    padded = [f.name for f in contract.fields
+              if f.kind == "string" and f.name in raw.columns and _may_be_padded(raw.get_column(f.name))]
+    frame = _parsed(raw.with_columns(*missing, *(pl.col(name).str.strip_chars() for name in padded)), contract)
+    checks = pl.any_horizontal(checks[0] for checks in map(_field_checks, contract.fields) if checks is not None)
     flags = frame.select(checks).to_series()
     checked = [f.name for f in contract.fields if f.kind != "string"]
     if checked and flags.any():
         frame = _parsed(frame.with_columns(pl.col(checked).str.strip_chars()), contract)
         flags = frame.select(checks).to_series()
     return frame, flags
+
+
+def _may_be_padded(column: pl.Series) -> bool:
+    """Whether some value of a text column may start or end with whitespace: its first or last byte is a blank or
+    control character (ASCII 0x20 or below, or 0x7F) or not ASCII (a Unicode space is bytes of 0x80 and above).
+
+    Looks at two bytes of each value in the column's Arrow buffers, which is cheaper than stripping every value; a column
+    that may be padded is stripped whole.
+    """
+    array = column.rechunk().to_arrow()  # large_string: validity, int64 offsets, data
+    if array.null_count == len(array):
+        return False
+    _, offsets_buffer, data_buffer = array.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[array.offset:array.offset + len(array) + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts  # an empty value (or a null) has no edge to look at
+    edges = np.concatenate([data[starts[filled]], data[ends[filled] - 1]])
+    return bool(((edges <= 0x20) | (edges >= 0x7F)).any())
 
 
 def _bad_rows(suspects: pl.DataFrame, contract: Contract) -> pl.DataFrame:

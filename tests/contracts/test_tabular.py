@@ -56,6 +56,25 @@ def test_a_bad_row_is_quarantined_naming_line_field_expected_and_found(tmp_path:
     assert problem.expected
 
 
+@pytest.mark.parametrize(("field", "written"), [
+    ("entry_id", " J2"), ("reference", "R2\t"), ("description", "fee\u00a0"), ("account_id", "\u3000C1"),
+    ("counterparty", "  Bank of X  "), ("amount", " -5.25 "), ("currency", "USD "), ("value_date", " 2026-11-24"),
+])
+def test_values_padded_with_any_whitespace_are_read_stripped(tmp_path: Path, field: str, written: str) -> None:
+    """A value padded with blanks, a tab or a Unicode space reads as the value; an inner space is kept."""
+    padded = list(GOOD)
+    padded[0], padded[JOURNAL_HEADER.index("description")] = "J2", "journal entry 2"
+    padded[JOURNAL_HEADER.index(field)] = written
+    read = read_table(_journal(tmp_path, GOOD, padded), "cash_journal.csv", CASH_JOURNAL)
+    assert read.problems == ()
+    row = read.frame.row(1, named=True)
+    expected = written.strip()
+    assert str(row[field]) == (expected if field != "amount" else "-5.250000000")
+    if field != "description":
+        assert row["description"] == "journal entry 2"
+    assert read.frame.row(0, named=True)["entry_id"] == "J1"
+
+
 def test_duplicate_keys_quarantine_every_claimant(tmp_path: Path) -> None:
     """Two rows with one entry_id are both quarantined (neither is silently preferred)."""
     read = read_table(_journal(tmp_path, GOOD, GOOD), "cash_journal.csv", CASH_JOURNAL)
