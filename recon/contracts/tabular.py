@@ -106,8 +106,9 @@ def _field_checks(field: Field) -> tuple[pl.Expr, str, str] | None:
     """(an expression true where the value is bad, the reason code, what was expected) for one field, or None for an
     optional text field, which has nothing to check.
 
-    A decimal or date is bad when its text breaks the pattern or its parsed value (see :func:`_parsed`) is null. A
-    blank (null or '') breaks every pattern and list of choices, so only a required text field tests for one.
+    A decimal is bad when its text breaks the pattern or its parse is null, a date when its parse (which holds the
+    pattern, see :func:`_parsed`) is null. A blank (null or '') breaks every pattern and list of choices, so only a
+    required text field tests for one.
     """
     value = pl.col(field.name)
     filled = value.str.len_bytes().fill_null(0) > 0
@@ -117,7 +118,7 @@ def _field_checks(field: Field) -> tuple[pl.Expr, str, str] | None:
         bad = ~value.str.contains(DECIMAL_PATTERN) | pl.col(_PARSED + field.name).is_null()
         code, expected = "BAD_DECIMAL", "a decimal like -1234.56 (at most 9 places)"
     elif field.kind == "date":
-        bad = ~value.str.contains(DATE_PATTERN) | pl.col(_PARSED + field.name).is_null()
+        bad = pl.col(_PARSED + field.name).is_null()
         code, expected = "BAD_DATE", "a date YYYY-MM-DD"
     elif field.kind == "currency":
         bad, code, expected = ~value.is_in(sorted(iso_currencies())), "BAD_CURRENCY", "an ISO 4217 code"
@@ -129,8 +130,10 @@ def _field_checks(field: Field) -> tuple[pl.Expr, str, str] | None:
 def _parsed(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
     """``frame`` with each decimal and date column parsed once, beside its text as ``_parsed_<name>``.
 
-    Lenient parses (null where the text does not parse, a blank being null): the checks decide what is bad from the
-    text and the parse together, and a good row's typed value is its parse, exact (``Decimal(38, 9)``).
+    Null where the text does not parse (a blank being null). A decimal's parse is lenient: the checks decide what is
+    bad from its text and its parse together, and a good row's typed value is its parse, exact (``Decimal(38, 9)``).
+    A date's parse is null unless the text is written YYYY-MM-DD, and each distinct text is parsed once: a file's
+    dates repeat (a journal's value dates, a reference file's effective dates).
     """
     parses = []
     for field in contract.fields:
@@ -138,7 +141,11 @@ def _parsed(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
         if field.kind == "decimal":
             parses.append(value.cast(MONEY_DTYPE, strict=False).alias(_PARSED + field.name))
         elif field.kind == "date":
-            parses.append(value.str.to_date("%Y-%m-%d", strict=False).alias(_PARSED + field.name))
+            written = frame.get_column(field.name).unique()
+            dates = pl.select(pl.when(written.str.contains(DATE_PATTERN))
+                              .then(written.str.to_date("%Y-%m-%d", strict=False))).to_series()
+            parses.append(value.replace_strict(written, dates, default=None, return_dtype=pl.Date)  # every text is
+                          .alias(_PARSED + field.name))  # in ``written``: the default types an empty column as Date
     return frame.with_columns(parses)
 
 

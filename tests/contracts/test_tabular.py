@@ -40,6 +40,10 @@ def test_csv_and_parquet_give_the_same_exact_rows(tmp_path: Path) -> None:
     ("amount", "1.1234567891", "BAD_DECIMAL"),
     ("amount", "1,000.00", "BAD_DECIMAL"),
     ("value_date", "2026-02-30", "BAD_DATE"),
+    ("value_date", "2026-1-24", "BAD_DATE"),
+    ("value_date", "+2026-1-24", "BAD_DATE"),
+    ("value_date", "2026/11/24", "BAD_DATE"),
+    ("amount", ".5", "BAD_DECIMAL"),
     ("currency", "usd", "BAD_CURRENCY"),
     ("entry_type", "GIFT", "BAD_CODE"),
     ("reference", "", "MISSING_VALUE"),
@@ -73,6 +77,13 @@ def test_values_padded_with_any_whitespace_are_read_stripped(tmp_path: Path, fie
     if field != "description":
         assert row["description"] == "journal entry 2"
     assert read.frame.row(0, named=True)["entry_id"] == "J1"
+
+
+def test_a_file_of_only_its_header_reads_as_typed_empty_rows(tmp_path: Path) -> None:
+    """A header with no rows is a file with nothing to report: no problem, the contract's types."""
+    read = read_table(_journal(tmp_path), "cash_journal.csv", CASH_JOURNAL)
+    assert (read.frame.height, read.problems) == (0, ())
+    assert read.frame.schema == CASH_JOURNAL.empty_frame().schema
 
 
 def test_duplicate_keys_quarantine_every_claimant(tmp_path: Path) -> None:
