@@ -23,7 +23,8 @@ Python expressions below, not shared data. Conventions shared with the SQL, docu
   source_table ``src_warehouse__previous_bank_balances``) counts like one read today, keeps that source table in the
   drill-down and raises an INFO ``CARRIED_BANK_BALANCE`` alert per counted account.
 * The cash line deducts every disbursement still outstanding at a counted account (``int_breaks_aged``: a CASH
-  MISSING_BANK break with a negative ledger amount, status NEW or OPEN), today's and those carried from earlier days,
+  MISSING_BANK break with a negative ledger amount, status NEW or OPEN), today's and those carried from earlier days
+  (on a SECURED-only run, which matches nothing, the previous CME business day's open ones, standing as they were),
   until the day the bank pays it (RESOLVED) or a person force-closes it (CLOSED on the day the close is made for, not
   carried after it); its drill-down row is the journal record that booked it.
 * Line 9 is every settlement cycle unpaid at the close (PENDING): the day's end of day, and on a Fedwire holiday the

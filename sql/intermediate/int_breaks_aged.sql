@@ -1,15 +1,31 @@
 -- Today's breaks aged against the previous business day's open breaks, keeping each break's id and first-seen date.
 -- Snapshot recons: a grain still broken is OPEN one business day older; an open grain no longer broken is RESOLVED.
 -- Item recons: a carried break is OPEN one business day older until today's items net it to zero, then RESOLVED
--- (int_item_carry); today's own item breaks are NEW.
+-- (int_item_carry); today's own item breaks are NEW. A SECURED-only run (stg_run__scope) matches nothing on a date CME
+-- does not clear: the previous CME business day's open breaks stand as they were (same id, status, first-seen date
+-- and age), so its statement still deducts their unpaid disbursements; recon_breaks publishes none of them.
 -- Each break gets its id here, and a CLOSE a person made for the day (stg_warehouse__decisions) force-closes a NEW or
 -- OPEN break: CLOSED, it is neither carried to later days nor counted as outstanding (int_seg_funds_contributions).
 with breaks as (
     select * from int_breaks_all
 ),
 
+run_scope as (
+    select * from stg_run__scope
+),
+
 previous as (
-    select * from stg_warehouse__previous_breaks where not is_item_recon
+    select previous_breaks.*
+    from stg_warehouse__previous_breaks as previous_breaks
+    cross join run_scope
+    where not previous_breaks.is_item_recon and run_scope.reconciles
+),
+
+standing as (
+    select previous_breaks.*
+    from stg_warehouse__previous_breaks as previous_breaks
+    cross join run_scope
+    where not run_scope.reconciles
 ),
 
 carried_items as (
@@ -128,6 +144,30 @@ aged as (
         carried_items.first_seen_date,
         carried_items.age_business_days + 1 as age_business_days
     from carried_items
+    union all
+    select
+        standing.recon,
+        standing.break_type,
+        standing.status,
+        standing.seg_class,
+        standing.bank_account_id,
+        standing.account,
+        standing.currency,
+        standing.reference,
+        standing.clearing_amount,
+        standing.bank_amount,
+        standing.ledger_amount,
+        standing.difference,
+        standing.expected_date,
+        standing.clearing_records,
+        standing.bank_records,
+        standing.ledger_records,
+        standing.source_files,
+        '' as grain_key,
+        standing.break_id as carried_break_id,
+        standing.first_seen_date,
+        standing.age_business_days
+    from standing
 ),
 
 identified as (

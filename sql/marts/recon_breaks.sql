@@ -1,8 +1,20 @@
 -- Every break of the day with its stable id, status, age and materiality tier (int_breaks_aged, where a CLOSE made for
 -- the day force-closes a NEW or OPEN break: CLOSED, it is not carried to later days), and the decisions people took
 -- on it: the CLOSE, and every ANNOTATE made for the day or earlier, which follows its break.
-with identified as (
+-- A SECURED-only run (stg_run__scope) reconciles nothing: the earlier breaks standing in int_breaks_aged are not its.
+with breaks as (
     select * from int_breaks_aged
+),
+
+run_scope as (
+    select * from stg_run__scope
+),
+
+identified as (
+    select breaks.*
+    from breaks
+    cross join run_scope
+    where run_scope.reconciles
 ),
 
 tiers as (
