@@ -14,10 +14,11 @@ run --classes SECURED`` on a weekday that is not a CME trade date runs only what
   balance forward from the previous CME business day's published run when no statement arrived (no published day:
   the cash lines are unknown, INCOMPLETE_INPUTS);
 - reconciles nothing (``stg_run__scope``): no matches, no breaks, every record it read out of scope (or quarantined)
-  in ``conservation``; it ages and carries no earlier break. On a bank day it reads no earlier day and records no T-1
-  manifest (``previous_day_manifest_hash`` is None): it is never stale. On a date Fedwire is closed it always records
-  the previous CME business day's latest run (whose balances it read), and it is stale when that day is re-run or
-  stale (:func:`recon.trust.stale_days`). No later day rests on it either way;
+  in ``conservation``; it ages, resolves and carries no earlier break. The previous CME business day's open breaks
+  stand on it as they were (``int_breaks_aged``, not published): F1A / F1B deduct the SECURED disbursements the bank
+  had not paid at that day's close, as that day's statement did. It always records the previous CME business day's
+  latest run (whose breaks, and on a date Fedwire is closed balances, it read) and is stale when that day is re-run
+  or stale (:func:`recon.trust.stale_days`). No later day rests on it;
 - publishes the SECURED rows of the statement marts only. The manifest records ``classes: ["SECURED"]``; verify and
   the documents read the run's scope from there.
 

@@ -199,9 +199,9 @@ def day_fingerprint(target: object, ctx: DayContext, inputs: list[InputFile]) ->
     versions, the run mode and the manifest hash of the previous business day's latest completed run, whose
     published breaks the match stage reads. ``target`` is the open warehouse. A backfill skips a day whose latest
     completed run recorded the same fingerprint."""
-    # a SECURED-only run rests on the previous CME business day only on a date Fedwire is closed, when it carries
-    # that day's published bank closing balances forward (recon.run_scope); it reads no earlier day otherwise
-    previous_day = target.runs(calendar.previous_business_day(ctx.business_date)) if reads_previous_day(ctx) else []
+    # a SECURED-only run rests on the previous CME business day too: it carries that day's open breaks (its unpaid
+    # disbursements) and, on a date Fedwire is closed, its published bank closing balances (recon.run_scope)
+    previous_day = target.runs(calendar.previous_business_day(ctx.business_date))
     scope = {} if ctx.classes is None else {"classes": list(ctx.classes)}
     return {
         **scope,
@@ -213,13 +213,6 @@ def day_fingerprint(target: object, ctx: DayContext, inputs: list[InputFile]) ->
         "decisions_version": decisions_version(target.read_until("decisions", ctx.business_date)),
         "previous_day_manifest_hash": previous_day[-1]["manifest_hash"] if previous_day else None,
     }
-
-
-def reads_previous_day(ctx: DayContext) -> bool:
-    """Whether the run reads the previous CME business day's published run: every CME business day does (its breaks,
-    and on a Fedwire holiday its bank closing balances); a SECURED-only run does on a date that is not a Fedwire bank
-    day (Thanksgiving), to carry its accounts' bank closing balances forward, and not otherwise."""
-    return not ctx.secured_only or not calendar.is_bank_day(ctx.business_date)
 
 
 def _attempt_row(attempt: dict, status: str, exit_code: int | None, started_at: str, note: str | None) -> dict:
@@ -549,11 +542,11 @@ def _problems(document: dict) -> list[Problem]:
 
 def _warehouse_sources(ctx: DayContext) -> dict[str, pa.Table]:
     """The match stage's inputs from the warehouse, read in one open (empty for a new warehouse): the previous
-    business day's published breaks (the age of today's breaks and the item breaks carried into today's matching),
-    on a date that is not a Fedwire bank day its published bank closing balances (:func:`previous_bank_balances`;
-    a SECURED-only run of such a date reads these alone, the breaks only for them), people's
-    decisions recorded for the business date or earlier (the SQL keeps those in force for the day) and the latest
-    filing of each class of the date."""
+    business day's published breaks (the age of today's breaks and the item breaks carried into today's matching; on
+    a SECURED-only run, which matches nothing, they stand as they were and its statement deducts their unpaid
+    disbursements), on a date that is not a Fedwire bank day its published bank closing balances
+    (:func:`previous_bank_balances`), people's decisions recorded for the business date or earlier (the SQL keeps
+    those in force for the day) and the latest filing of each class of the date."""
     tables = warehouse_tables()
     breaks = pa.schema([field for field in tables["recon_breaks"].arrow_schema() if field.name != "business_date"])
     decisions = tables["decisions"].arrow_schema()
@@ -563,18 +556,13 @@ def _warehouse_sources(ctx: DayContext) -> dict[str, pa.Table]:
                 "src_warehouse__decisions": decisions.empty_table(),
                 "src_warehouse__seg_filed_lines": FILED_LINES_SCHEMA.empty_table()}
     with open_warehouse(ctx.warehouse) as target:
-        # a SECURED-only run reconciles nothing: it carries and ages no earlier break; on a date that is not a
-        # Fedwire bank day it reads the previous CME business day's breaks only for the standing BANK_BALANCE breaks'
-        # bank closing balances it carries forward (recon.run_scope)
-        read = target.read_partition("recon_breaks", calendar.previous_business_day(ctx.business_date)) \
-            if reads_previous_day(ctx) else []
-        carried = (previous_bank_balances(target, ctx.business_date, read) if reads_previous_day(ctx)
-                   else PREVIOUS_BANK_BALANCES_SCHEMA.empty_table())
-        previous = [] if ctx.secured_only else read
+        # a SECURED-only run reconciles nothing: it ages and resolves no earlier break (stg_run__scope), but the
+        # previous CME business day's open breaks stand on it as they were (recon.run_scope)
+        previous = target.read_partition("recon_breaks", calendar.previous_business_day(ctx.business_date))
         return {
             "src_warehouse__previous_breaks": pa.Table.from_pylist(
                 [{c: row[c] for c in breaks.names} for row in previous], schema=breaks),
-            "src_warehouse__previous_bank_balances": carried,
+            "src_warehouse__previous_bank_balances": previous_bank_balances(target, ctx.business_date, previous),
             "src_warehouse__decisions": pa.Table.from_pylist(target.read_until("decisions", ctx.business_date),
                                                              schema=decisions),
             "src_warehouse__seg_filed_lines": filed_lines_table(target, ctx.business_date),

@@ -1,7 +1,8 @@
 """Whether a published day can be relied on as it stands: stale days and tampered partitions.
 
-Stale: day T's run reads T-1's published breaks and records T-1's manifest hash (a SECURED-only run of a date
-Fedwire is closed too reads the previous CME business day's bank closing balances and records its manifest hash).
+Stale: day T's run reads T-1's published breaks and records T-1's manifest hash (a SECURED-only run reads the
+previous CME business day's open breaks, and on a date Fedwire is closed its bank closing balances, and records its
+manifest hash).
 When T-1 is re-run later (new inputs, rules or decisions), T and every day after it stay published as they ran, but
 they were built on a superseded run: they are stale until they are re-run (``fcm-recon backfill --start T`` does it;
 a SECURED-only date is run again with ``fcm-recon run --classes SECURED``). ``run`` and
@@ -28,11 +29,11 @@ def stale_days(target: object) -> dict[date, date]:
     every later date with a run. Stale days stay published as they ran until they are re-run (a backfill from the
     first of them does it); a stale statement is not fileable as it stands.
 
-    A SECURED-only run (a date CME does not clear, recon.run_scope) is no CME day's T-1, so it stales nothing. On a
-    date Fedwire is closed too (Thanksgiving) it carried the bank closing balances of the previous CME business day's
-    run forward and recorded that run's manifest hash, so it is stale like a CME day that read T-1: when that run is no
-    longer the day's latest (mapped to itself), or when that day is stale (mapped to where that day's chain broke). On
-    a bank day it read no earlier day and is never stale."""
+    A SECURED-only run (a date CME does not clear, recon.run_scope) is no CME day's T-1, so it stales nothing. It
+    read the previous CME business day's open breaks (the unpaid disbursements it deducts; on a date Fedwire is closed
+    too, Thanksgiving, also the bank closing balances it carried forward) and recorded that run's manifest hash, so it
+    is stale like a CME day that read T-1: when that run is no longer the day's latest (mapped to itself), or when that
+    day is stale (mapped to where that day's chain broke)."""
     latest: dict[date, str] = {}
     recorded: dict[date, str | None] = {}
     secured: dict[date, str | None] = {}
@@ -50,8 +51,6 @@ def stale_days(target: object) -> dict[date, date]:
             stale = dict.fromkeys(days[index:], day)
             break
     for day, read in secured.items():
-        if calendar.is_bank_day(day):
-            continue
         previous = calendar.previous_business_day(day)
         if previous in stale:
             stale[day] = stale[previous]

@@ -3,11 +3,11 @@
 ``verify_date``: the latest completed run of the date names every input with its SHA-256; each file of the landing
 must still hash the same (and no file may have been added), else :class:`recon.errors.InputChanged` names it. The
 date is then re-run from those files into a scratch DuckDB warehouse holding only the state the run read: T-1's
-published breaks (T-1's latest run must be the one the manifest recorded, else the date is stale), on a Fedwire
-holiday CME clears T-1's published bank closing balances (its BANK_BALANCE matches and bank drill-down rows, which the
+published breaks (T-1's latest run must be the one the manifest recorded, else the date is stale; a SECURED-only run
+read those of the previous CME business day, whose unpaid disbursements it deducted, and is stale the same way), on a
+Fedwire holiday T-1's published bank closing balances (its BANK_BALANCE matches and bank drill-down rows, which the
 run carried forward; a SECURED-only run of a date Fedwire is closed, Thanksgiving, read these of the previous CME
-business day too, and is stale the same way), the decisions its manifest lists and the statement filings made before
-it started. Each table's partition hash of the re-run, and of the published partition, is compared with the
+business day too), the decisions its manifest lists and the statement filings made before it started. Each table's partition hash of the re-run, and of the published partition, is compared with the
 manifest's ``output_hashes``.
 
 ``verify_chain``: every ``runs`` row's ``manifest_hash`` is the SHA-256 of its manifest and its columns agree with
@@ -71,27 +71,24 @@ def _check_inputs(landing: Landing, business_date: date, manifest: dict) -> None
 
 
 def _read_state(target: object, business_date: date, run: dict, manifest: dict) -> dict[str, list[dict]]:
-    """The warehouse state the run read, to seed the scratch warehouse with (a SECURED-only run read no earlier
-    day, except on a date that is not a Fedwire bank day: the previous CME business day's published bank closing
-    balances it carried forward, as a full run of a Fedwire holiday does)."""
+    """The warehouse state the run read, to seed the scratch warehouse with: the previous CME business day's
+    published breaks (a SECURED-only run's standing ones, whose unpaid disbursements it deducted, too), and on a date
+    that is not a Fedwire bank day that day's published bank closing balances, which the run carried forward."""
     decided = {d["decision_id"] for d in manifest["decisions"]}
     state = {
         "decisions": [d for d in target.read_until("decisions", business_date) if d["decision_id"] in decided],
         "seg_filings": [f for f in target.read_partition("seg_filings", business_date)
                         if f["filed_at"] <= run["started_at"]],
     }
-    if run_scope.is_secured_only(run_scope.manifest_classes(manifest)) and calendar.is_bank_day(business_date):
-        return state
     previous = calendar.previous_business_day(business_date)
     previous_runs = target.runs(previous)
     current = previous_runs[-1]["manifest_hash"] if previous_runs else None
-    read = ("bank closing balances" if run_scope.is_secured_only(run_scope.manifest_classes(manifest))
-            else "breaks")
+    carried = not calendar.is_bank_day(business_date)
+    read = "breaks and bank closing balances" if carried else "breaks"
     if manifest.get("previous_day_manifest_hash") != current:
         raise StaleRun(f"run {manifest['run_id']} of {business_date} read the {read} of {previous}'s run with "
                        f"manifest {manifest.get('previous_day_manifest_hash')}, but {previous}'s latest run is "
                        f"{current}: the date is stale (re-run it: fcm-recon backfill --start {business_date})")
-    carried = not calendar.is_bank_day(business_date)
     return {
         "recon_breaks": target.read_partition("recon_breaks", previous),
         "recon_matches": target.read_partition("recon_matches", previous, {"recon": "BANK_BALANCE"}) if carried else [],

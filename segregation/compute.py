@@ -23,9 +23,10 @@ Python expressions below, not shared data. Conventions shared with the SQL, docu
   source_table ``src_warehouse__previous_bank_balances``) counts like one read today, keeps that source table in the
   drill-down and raises an INFO ``CARRIED_BANK_BALANCE`` alert per counted account.
 * The cash line deducts every disbursement still outstanding at a counted account (``int_breaks_aged``: a CASH
-  MISSING_BANK break with a negative ledger amount, status NEW or OPEN), today's and those carried from earlier days,
-  until the day the bank pays it (RESOLVED), or the day after a person force-closes it (not carried); its drill-down
-  row is the journal record that booked it.
+  MISSING_BANK break with a negative ledger amount, status NEW or OPEN), today's and those carried from earlier days
+  (on a SECURED-only run, which matches nothing, the previous CME business day's open ones, standing as they were),
+  until the day the bank pays it (RESOLVED) or a person force-closes it (CLOSED on the day the close is made for, not
+  carried after it); its drill-down row is the journal record that booked it.
 * Line 9 is every settlement cycle unpaid at the close (PENDING): the day's end of day, and on a Fedwire holiday the
   day's intraday cycle and the previous day's end of day too.
 """
@@ -261,7 +262,8 @@ def bank_cash_contributions(inputs: SegInputs) -> list[Contribution]:
 
 
 def _is_unpaid_disbursement(row: dict) -> bool:
-    """An open CASH break of a journal entry paying money out that the bank has not debited yet."""
+    """An open CASH break of a journal entry paying money out that the bank has not debited yet (a RESOLVED or a
+    force-closed, CLOSED, one is not)."""
     return (row["recon"] == "CASH" and row["break_type"] == "MISSING_BANK" and row["status"] in ("NEW", "OPEN")
             and row["ledger_amount"] is not None and row["ledger_amount"] < 0)
 

@@ -11,8 +11,13 @@ with today as (
     select * from int_trade_breaks
 ),
 
+-- a SECURED-only run (stg_run__scope) carries no earlier break into matching: they stand as they were
+-- (int_breaks_aged)
 previous as (
-    select * from stg_warehouse__previous_breaks where is_item_recon
+    select previous_breaks.*
+    from stg_warehouse__previous_breaks as previous_breaks
+    cross join stg_run__scope as run_scope
+    where previous_breaks.is_item_recon and run_scope.reconciles
 ),
 
 carry_rules as (

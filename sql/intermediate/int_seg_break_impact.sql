@@ -1,6 +1,6 @@
--- The seg impact of each open break of a customer class (segregation/break_impact.yaml): the statement line it could
--- move and by how much in USD, sign x the rule's amount column at the day's rate, rounded once half-even (the method
--- of int_seg_contributions_usd). No rate for the currency: the line is named, the amount is NULL.
+-- The seg impact of each open (or force-closed) break of a customer class (segregation/break_impact.yaml): the
+-- statement line it could move and by how much in USD, sign x the rule's amount column at the day's rate, rounded
+-- once half-even (the method of int_seg_contributions_usd). No rate for the currency: the line is named, the amount is NULL.
 -- break_key identifies the break row of int_breaks_aged; recon_breaks looks its break up by the same expression.
 with breaks as (
     select * from int_breaks_aged
@@ -24,7 +24,8 @@ open_breaks as (
             array_to_string(list_concat(clearing_records, bank_records, ledger_records), ',')) as break_key,
         breaks.*
     from breaks
-    where status in ('NEW', 'OPEN') and seg_class in ('SEG', 'SECURED', 'CLEARED_SWAPS')
+    -- a force-closed break keeps the impact it had open, for the report
+    where status in ('NEW', 'OPEN', 'CLOSED') and seg_class in ('SEG', 'SECURED', 'CLEARED_SWAPS')
 ),
 
 candidates as (

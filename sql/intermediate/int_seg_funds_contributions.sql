@@ -3,9 +3,9 @@
 --                   the previous bank day's, carried forward: source_table src_warehouse__previous_bank_balances),
 --                   less disbursements the books have made and the bank has not yet paid: every CASH MISSING_BANK
 --                   break with a negative ledger amount still outstanding (int_breaks_aged status NEW, or OPEN when
---                   carried from an earlier day), from the day it is booked until the bank pays it (RESOLVED) or,
---                   from the day after a person force-closes it, it is not carried; drill-down to the journal record
---                   that booked it;
+--                   carried from an earlier day), from the day it is booked until the bank pays it (RESOLVED) or a
+--                   person force-closes it (CLOSED on the day the close is made for, and not carried after it);
+--                   drill-down to the journal record that booked it;
 --                   F1A for banks in the US, F1B for the others (secured)
 --   7B / 7C / F2x   custody at the class's accounts: INVESTMENT / CUSTOMER_OWNED; F2A in the US, F2B elsewhere
 --   8A / 8B / 8C    DCO collateral: cash / securities invested / customer-owned securities

@@ -10,6 +10,7 @@ select
     break_id,
     recon,
     break_type,
+    status,
     seg_class,
     bank_account_id,
     account,

@@ -1,7 +1,8 @@
 """A customer withdrawal the books pay out on day 1 and the bank debits only on day 3 lowers line 7A on every day it
 is outstanding: day 1 (a NEW CASH MISSING_BANK break), day 2 (the break carried, OPEN) and not day 3, when the bank's
-debit resolves it; a withdrawal a person force-closes stops lowering 7A from the next day; and a withdrawal the bank
-paid on day 1 that the books book late on day 2 never lowers it (the bank's balance already holds the payment)."""
+debit resolves it; a withdrawal a person force-closes for day 1 does not lower 7A once day 1 is re-run with the close,
+nor later; and a withdrawal the bank paid on day 1 that the books book late on day 2 never lowers it (the bank's
+balance already holds the payment)."""
 
 from __future__ import annotations
 
@@ -81,9 +82,10 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_withdrawal_unpaid_until_day_3_lowers_7a_on_days_1_and_2_only(published: Path) -> None:
     """7A each day is the bank's closing balance of the SEG accounts less the withdrawals the bank has not debited:
-    49,600.00 - 2,500.00 - 700.00 on day 1 (the force-closed WDL-2 too: day 1's run still holds it as a NEW break),
-    49,900.00 - 2,500.00 on day 2 (not the late booking of WDL-3, paid on day 1), 47,400.00 on day 3."""
-    outstanding = {DAY1: PAID_LATE + WRITTEN_OFF, DAY2: PAID_LATE, DAY3: Decimal(0)}
+    49,600.00 - 2,500.00 = 47,100.00 on day 1 (not the 700.00 of WDL-2, force-closed for day 1: its CLOSED break is
+    no longer outstanding), 49,900.00 - 2,500.00 on day 2 (not the late booking of WDL-3, paid on day 1), 47,400.00
+    on day 3."""
+    outstanding = {DAY1: PAID_LATE, DAY2: PAID_LATE, DAY3: Decimal(0)}
     for day in (DAY1, DAY2, DAY3):
         lines = {(r["line"], r["currency"]): r["amount_usd"] for r in partition_rows(published, "seg_statement_lines", day)
                  if r["seg_class"] == "SEG"}
@@ -91,11 +93,11 @@ def test_a_withdrawal_unpaid_until_day_3_lowers_7a_on_days_1_and_2_only(publishe
 
 
 def test_the_drill_down_names_the_day_1_journal_record_while_it_is_outstanding(published: Path) -> None:
-    """7A's journal rows are WDL-1's record in day 1's cash journal on days 1 and 2 (plus WDL-2's on day 1), none on
-    day 3; the other 7A rows are the bank's closing balances (the settlement account's is 0)."""
+    """7A's journal rows are WDL-1's record in day 1's cash journal on days 1 and 2 (not the force-closed WDL-2's),
+    none on day 3; the other 7A rows are the bank's closing balances (the settlement account's is 0)."""
     journal = f"{DAY1.isoformat()}/ledger/cash_journal.csv"
-    expected = {DAY1: {("cash_journal:J2", journal, PAID_LATE), ("cash_journal:J3", journal, WRITTEN_OFF)},
-                DAY2: {("cash_journal:J2", journal, PAID_LATE)}, DAY3: set()}
+    expected = {DAY1: {("cash_journal:J2", journal, PAID_LATE)}, DAY2: {("cash_journal:J2", journal, PAID_LATE)},
+                DAY3: set()}
     for day in (DAY1, DAY2, DAY3):
         sources = [s for s in partition_rows(published, "seg_line_sources", day) if s["line"] == "7A"]
         assert {(s["record_id"], s["source_file"], s["amount"]) for s in sources

@@ -123,3 +123,47 @@ def test_every_journal_row_is_accounted_for(spoiled, clean) -> None:
     assert sum(r["rows_quarantined"] for r in rows) == 1
     quarantined = sum(r["amount_quarantined"] for r in rows)
     assert quarantined == (0 if case == "unreadable_amount" else AMOUNT)
+
+
+NEXT_DAY = date(2026, 3, 3)
+
+
+@pytest.fixture(scope="module")
+def two_days(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[date, dict[str, list[dict]]]]:
+    """The generated landing over 2026-03-02 and 03-03, run clean and with the entry's account spoiled on 03-02
+    (the books still carry the entry in their balance on both days): each run's breaks and matches by day."""
+    root = tmp_path_factory.mktemp("two_days")
+    generate(root / "clean", GenerateOptions(start=DAY, days=2, accounts=12, trades_per_day=20, seed=7))
+    shutil.copytree(root / "clean", root / "spoiled")
+    _spoil(root / "spoiled", "account_id", "C999999")
+    published = {}
+    for case in ("clean", "spoiled"):
+        warehouse = root / f"{case}.duckdb"
+        published[case] = {}
+        for day in (DAY, NEXT_DAY):
+            assert run_day(day, root / case, warehouse, documents=False).exit_code == 0
+            with DuckDBWarehouse(warehouse) as target:
+                published[case][day] = {name: target.read_partition(name, day)
+                                        for name in ("recon_breaks", "recon_matches")}
+    return published
+
+
+def test_the_next_day_the_bank_leg_is_carried_open_and_the_account_proves_on_a_clean_run(two_days) -> None:
+    """On 03-03 the bank leg's CASH break is carried OPEN (the quarantined entry was never accepted), and on the
+    clean run the account proves on both days: any 03-03 BALANCE_MISMATCH of the spoiled run is the quarantine's."""
+    spoiled, clean = two_days["spoiled"], two_days["clean"]
+    assert [(b["break_type"], b["status"], b["difference"]) for b in spoiled[NEXT_DAY]["recon_breaks"]
+            if b["recon"] == "CASH" and b["reference"] == REFERENCE] == [("MISSING_LEDGER", "OPEN", AMOUNT)]
+    for day in (DAY, NEXT_DAY):
+        assert not _bank_balance(clean[day], "recon_breaks") and len(_bank_balance(clean[day], "recon_matches")) == 1
+
+
+@pytest.mark.xfail(strict=True, reason="known defect: a quarantined journal entry explains the proof of cash on its "
+                   "own day only; the next day its bank leg's CASH break is carried open, the books' balance still "
+                   "holds the entry, and nothing counts it, so a phantom BALANCE_MISMATCH of 506,488.47 returns")
+def test_the_next_day_the_quarantined_entry_still_explains_the_books_balance(two_days) -> None:
+    """reconciliation.md, proof of cash: the quarantined entry is in the books' balance until the books correct it,
+    so it stays an open ledger-only item and the account proves on 03-03 as on 03-02."""
+    spoiled = two_days["spoiled"]
+    for day in (DAY, NEXT_DAY):
+        assert [(b["break_type"], b["difference"]) for b in _bank_balance(spoiled[day], "recon_breaks")] == [], day

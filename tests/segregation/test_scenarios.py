@@ -77,15 +77,17 @@ def test_unpaid_disbursements_reduce_7a_and_show_in_the_drill_down() -> None:
 
 def test_a_disbursement_still_unpaid_from_an_earlier_day_lowers_7a_once_until_the_bank_pays_it() -> None:
     """A withdrawal booked two days ago and still unpaid (OPEN, carried) lowers 7A as today's (NEW) does, its
-    drill-down naming the journal record of the day it was booked; one the bank paid today (RESOLVED) and a DCO
-    settlement leg the bank has not paid (line 9's business) do not. Neither open disbursement has a seg impact
-    (break_impact.yaml): each is counted once, in 7A, while a deposit in transit is only an impact."""
+    drill-down naming the journal record of the day it was booked; one the bank paid today (RESOLVED), one a person
+    force-closed for today (CLOSED) and a DCO settlement leg the bank has not paid (line 9's business) do not. Neither
+    open disbursement has a seg impact (break_impact.yaml): each is counted once, in 7A, while a deposit in transit is
+    only an impact."""
     rows = worked_example()
     booked = DAY.replace(day=20)
     rows["int_breaks_aged"] = [
         cash_break("SEGBANK1", "SEG", "USD", "MISSING_BANK", Decimal("-25000"), "W-OPEN", "OPEN", booked),
         cash_break("SEGBANK1", "SEG", "USD", "MISSING_BANK", Decimal("-4000"), "W-NEW"),
         cash_break("SEGBANK1", "SEG", "USD", "MISSING_BANK", Decimal("-70000"), "W-PAID", "RESOLVED", booked),
+        cash_break("SEGBANK1", "SEG", "USD", "MISSING_BANK", Decimal("-3000"), "W-CLOSED", "CLOSED", booked),
         dict(cash_break("SEGBANK1", "SEG", "USD", "MISSING_BANK", Decimal("-9000"), "CME-EOD-20261120", "OPEN"),
              recon="DCO_SETTLEMENT"),
         cash_break("SEGBANK1", "SEG", "USD", "MISSING_BANK", Decimal("5000"), "D-OPEN", "OPEN", booked)]
