@@ -7,8 +7,8 @@ published breaks (T-1's latest run must be the one the manifest recorded, else t
 read those of the previous CME business day, whose unpaid disbursements it deducted, and is stale the same way), on a
 Fedwire holiday T-1's published bank closing balances (its BANK_BALANCE matches and bank drill-down rows, which the
 run carried forward; a SECURED-only run of a date Fedwire is closed, Thanksgiving, read these of the previous CME
-business day too), the decisions its manifest lists and the statement filings made before it started. Each table's partition hash of the re-run, and of the published partition, is compared with the
-manifest's ``output_hashes``.
+business day too), the decisions its manifest lists and the statement filings made before it started. Each table's
+partition hash of the re-run, and of the published partition, is compared with the manifest's ``output_hashes``.
 
 ``verify_chain``: every ``runs`` row's ``manifest_hash`` is the SHA-256 of its manifest and its columns agree with
 the manifest; the completed runs' sequence is 1, 2, 3 ... and each ``previous_manifest_hash`` is the manifest hash
