@@ -106,10 +106,9 @@ def test_with_the_option_the_holiday_runs_secured_only_right_after_the_day_befor
 
 
 def test_without_the_option_the_holiday_is_not_run_and_its_own_run_publishes_what_the_backfill_did(
-        backfilled: dict, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Option off (and the variable unset): 2026-11-25 and 27 only. The holiday run alone afterwards, as `fcm-recon
-    run --classes SECURED`, publishes partitions that hash to those the backfill's run of it published."""
-    monkeypatch.delenv(SECURED_ON_HOLIDAYS_VARIABLE, raising=False)
+        backfilled: dict) -> None:
+    """Option off (the variable unset, tests/conftest.py): 2026-11-25 and 27 only. The holiday run alone afterwards,
+    as `fcm-recon run --classes SECURED`, publishes partitions that hash to those the backfill's run of it published."""
     warehouse = backfilled["folder"] / "without.duckdb"
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
