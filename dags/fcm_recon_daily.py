@@ -21,8 +21,9 @@ XCom carries only each stage's small JSON summary. The work folder must therefor
 shared disk); it is ``<work_dir>/<business_date>/<dag run id>``, so a retry or a cleared task reuses its run's files
 and a new run of the same date starts clean. One run at a time: a day carries the previous day's open breaks.
 
-Parse time: this file imports only the Airflow SDK, the standard library and the timetable plugin, and reads only
-environment variables (the parameters' defaults); ``recon`` is imported inside the tasks.
+Parse time: this file imports only the Airflow SDK, the standard library, the timetable plugin and
+:mod:`recon.settings` (standard library only), and reads only environment variables (the parameters' defaults);
+the rest of ``recon`` is imported inside the tasks.
 
 Outcome: exit code 0 (clean) and 2 (an input was rejected or is missing: published, marked and listed) are both a
 completed run. Anything else raises: operating errors (landing area unreadable, warehouse locked) are retried; a
@@ -44,6 +45,9 @@ from airflow.sdk import Param, TriggerRule, chain, dag, get_current_context, tas
 # importing Airflow has put the plugins folder on sys.path: the timetable is a plugin so the scheduler can load it
 from cme_business_days import CmeBusinessDayTimetable, business_date_of  # isort: skip
 
+# the one library module read at parse time: it imports only the standard library (shared with fcm-recon backfill)
+from recon.settings import secured_on_holidays  # isort: skip
+
 if TYPE_CHECKING:
     from recon.stages import DayContext
 
@@ -53,7 +57,7 @@ DAG_ID = "fcm_recon_daily"
 EXIT_OK, EXIT_INPUT_PROBLEM = 0, 2
 POKE_MINUTES = int(os.environ.get("FCM_RECON_POKE_MINUTES", "5"))
 MANUAL_RUN = "manual"
-SECURED_ON_HOLIDAYS = os.environ.get("FCM_RECON_SECURED_ON_HOLIDAYS", "false").strip().lower() in ("1", "true", "yes")
+SECURED_ON_HOLIDAYS = secured_on_holidays()
 PARAMS = {
     "business_date": Param(
         None, type=["null", "string"], format="date", pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",

@@ -19,6 +19,13 @@ files its land stage listed (else it does the work itself). Days still publish o
 lock, each as ``fcm-recon run`` would publish it. The two processes split the cores (:data:`THREADS_EACH`), and this
 one opens a DuckDB warehouse once for the whole range (:func:`recon.targets.held_warehouse`), closing it only
 between two days to let in the processes that wait for it (:func:`_let_waiters_in`).
+
+With ``secured_holidays`` (``fcm-recon backfill --secured-holidays``; its default is ``FCM_RECON_SECURED_ON_HOLIDAYS``,
+:func:`recon.settings.secured_on_holidays`, as for the daily DAG) every weekday of the range CME does not clear (a US
+holiday) is run too, as a SECURED-only run (:mod:`recon.run_scope`), in date order: right after the CME business
+day before it, whose published breaks (and on a date Fedwire is closed, bank balances) it reads. Its fingerprint has
+its scope and the manifest hash of that CME day's latest run, so it is skipped and re-run by the same rule; no later
+day rests on it. The worker prepares CME days only: a SECURED-only day's run parses and validates its files itself.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ import tempfile
 import time
 from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -44,6 +51,7 @@ from recon.locks import LOCK_TIMEOUT_SECONDS_DEFAULT, give_way, others_waiting, 
 from recon.observability import log_event, logger
 from recon.pipeline import memory_limits, run_day
 from recon.rules import RULES_DIR, load_rules
+from recon.run_scope import SECURED_ONLY, scope_label
 from recon.sqlmodels import load_models
 from recon.trust import stale_days
 from recon.stages import (EXIT_INPUT_PROBLEM, DayContext, day_fingerprint, day_inputs, landed_files, parse_files,
@@ -68,7 +76,8 @@ THREADS_EACH = max(1, len(os.sched_getaffinity(0)) // 2)
 class DayOutcome:
     """What the backfill did with one business day: action RAN, SKIPPED, FAILED or NOT_RUN (after a failure);
     reason says why it ran (what changed) or failed; exit_code and run_id of the run it ran, or of the latest
-    completed run a skipped day keeps (2: an input was rejected or missing, product.md)."""
+    completed run a skipped day keeps (2: an input was rejected or missing, product.md); classes the run's scope
+    (None: the whole CME business day, ``("SECURED",)``: a SECURED-only run of a weekday CME does not clear)."""
 
     business_date: date
     action: str
@@ -76,6 +85,12 @@ class DayOutcome:
     seconds: float
     exit_code: int | None = None
     run_id: str | None = None
+    classes: tuple[str, ...] | None = None
+
+    @property
+    def label(self) -> str:
+        """The date with the run's scope, as the progress and the summary show it (``2026-11-26 SECURED``)."""
+        return scope_label(self.business_date, self.classes)
 
 
 @dataclass(frozen=True)
@@ -115,6 +130,18 @@ def business_days_in(start: date, end: date) -> list[date]:
         days.append(day)
         day = calendar.next_business_day(day)
     return days
+
+
+def backfill_days(start: date, end: date, secured_holidays: bool) -> list[tuple[date, tuple[str, ...] | None]]:
+    """The runs of a backfill of ``start``..``end`` in date order, each a date and its scope: every CME business day
+    (:func:`business_days_in`, scope None) and, with ``secured_holidays``, every weekday CME does not clear as a
+    SECURED-only run (right after the CME business day before it)."""
+    runs: list[tuple[date, tuple[str, ...] | None]] = [(day, None) for day in business_days_in(start, end)]
+    if secured_holidays:
+        weekdays = (start + timedelta(days=offset) for offset in range((end - start).days + 1))
+        runs += [(day, SECURED_ONLY) for day in weekdays
+                 if day.weekday() < 5 and not calendar.is_business_day(day)]
+    return sorted(runs, key=lambda run: run[0])
 
 
 def _local_inputs(root: Path, business_date: date,
@@ -175,7 +202,7 @@ def stale_dates_after(warehouse: WarehouseTarget, end: date) -> list[date]:
 @dataclass(frozen=True)
 class BackfillOptions:
     """How to run the days: as ``fcm-recon run`` does (see :func:`recon.pipeline.run_day`); progress draws a bar
-    on stderr."""
+    on stderr; secured_holidays adds a SECURED-only run of each weekday CME does not clear (:func:`backfill_days`)."""
 
     strict: bool = True
     rules_dir: Path = RULES_DIR
@@ -184,6 +211,7 @@ class BackfillOptions:
     memory_limit: str | None = None
     lock_timeout_seconds: float = LOCK_TIMEOUT_SECONDS_DEFAULT
     progress: bool = True
+    secured_holidays: bool = False
 
 
 def _batches(days: list[date]) -> list[list[date]]:
@@ -322,17 +350,19 @@ def _run_one(ctx: DayContext, options: BackfillOptions, prepared: _Prepared) -> 
     reason, latest = why_run(ctx)
     if reason is None:
         return DayOutcome(ctx.business_date, SKIPPED, "unchanged", round(time.monotonic() - started, 3),
-                          latest["exit_code"], latest["run_id"])
+                          latest["exit_code"], latest["run_id"], ctx.classes)
+    # the worker prepares whole CME days only: a SECURED-only run parses and validates its own files
+    folder = None if ctx.secured_only else prepared.folder(ctx.business_date)
     try:
         result = run_day(ctx.business_date, ctx.landing, ctx.warehouse, strict=ctx.strict,
                          memory_limit=options.memory_limit, rules_dir=ctx.rules_dir, reports_dir=ctx.reports_dir,
                          documents=ctx.documents, lock_timeout_seconds=options.lock_timeout_seconds,
-                         prepared=prepared.folder(ctx.business_date), find_stale=False)
+                         prepared=folder, find_stale=False, classes=ctx.classes)
     except FcmReconError as error:
         return DayOutcome(ctx.business_date, FAILED, f"{type(error).__name__}: {error}",
-                          round(time.monotonic() - started, 3))
+                          round(time.monotonic() - started, 3), classes=ctx.classes)
     return DayOutcome(ctx.business_date, RAN, reason, round(time.monotonic() - started, 3), result.exit_code,
-                      result.stages["publish"]["run_id"])
+                      result.stages["publish"]["run_id"], ctx.classes)
 
 
 def _beside_the_bar() -> AbstractContextManager[None]:
@@ -345,11 +375,12 @@ def _beside_the_bar() -> AbstractContextManager[None]:
 
 def run_backfill(start: date, end: date, landing: Landing, warehouse: WarehouseTarget,
                  options: BackfillOptions = BackfillOptions()) -> BackfillResult:
-    """Run the business days of ``start``..``end`` in order, skipping the unchanged ones (module docstring)."""
+    """Run the business days of ``start``..``end`` in order (with ``options.secured_holidays``, and a SECURED-only
+    run of each weekday CME does not clear), skipping the unchanged ones (module docstring)."""
     from tqdm import tqdm
 
     began = time.monotonic()
-    days = business_days_in(start, end)
+    days = backfill_days(start, end, options.secured_holidays)
     outcomes: list[DayOutcome] = []
     # the warehouse stays open from the first day to the last, held to the run's memory limit as each day's own
     # DuckDB connections are
@@ -359,23 +390,25 @@ def run_backfill(start: date, end: date, landing: Landing, warehouse: WarehouseT
             memory_limits(Path(spill), options.memory_limit), \
             held_warehouse(warehouse), \
             remembered_digests(), \
-            _Prepared(landing, days, options.strict, options.rules_dir) as prepared, \
+            _Prepared(landing, [day for day, classes in days if classes is None], options.strict,
+                      options.rules_dir) as prepared, \
             _beside_the_bar(), \
             tqdm(total=len(days), unit="day", desc="backfill", file=sys.stderr, disable=not options.progress) as bar:
-        for day in days:
+        for day, classes in days:
             if outcomes and outcomes[-1].action in (FAILED, NOT_RUN):
-                outcomes.append(DayOutcome(day, NOT_RUN, f"an earlier day failed ({outcomes[-1].business_date})", 0.0))
+                outcomes.append(DayOutcome(day, NOT_RUN, f"an earlier day failed ({outcomes[-1].label})", 0.0,
+                                           classes=classes))
             else:
                 ctx = DayContext(day, landing, warehouse, Path(), options.strict, options.rules_dir,
-                                 options.reports_dir, options.documents)
+                                 options.reports_dir, options.documents, classes=classes)
                 outcomes.append(_run_one(ctx, options, prepared))
                 prepared.done(day)
             _let_waiters_in(warehouse, f"backfill {start}..{end}", options.lock_timeout_seconds)
             outcome = outcomes[-1]
-            log_event("backfill_day", business_date=day.isoformat(), stage=None, action=outcome.action,
-                      reason=outcome.reason, run_id=outcome.run_id, exit_code=outcome.exit_code,
-                      seconds=outcome.seconds)
-            bar.set_postfix_str(f"{day} {outcome.action}")
+            log_event("backfill_day", business_date=day.isoformat(), stage=None, classes=classes,
+                      action=outcome.action, reason=outcome.reason, run_id=outcome.run_id,
+                      exit_code=outcome.exit_code, seconds=outcome.seconds)
+            bar.set_postfix_str(f"{outcome.label} {outcome.action}")
             bar.update()
     stale = stale_dates_after(warehouse, end) if any(o.action == RAN for o in outcomes) else []
     result = BackfillResult(outcomes, round(time.monotonic() - began, 3), stale)

@@ -123,10 +123,13 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
     from recon.backfill import BackfillOptions, run_backfill
     from recon.engines import engine_choice
     from recon.rules import RULES_DIR
+    from recon.settings import secured_on_holidays
 
+    secured_holidays = secured_on_holidays() if args.secured_holidays is None else args.secured_holidays
     options = BackfillOptions(strict=not args.lenient, rules_dir=args.rules or RULES_DIR, reports_dir=args.reports,
                               documents=not args.no_documents, memory_limit=args.memory_limit,
-                              lock_timeout_seconds=args.lock_timeout, progress=not args.no_progress)
+                              lock_timeout_seconds=args.lock_timeout, progress=not args.no_progress,
+                              secured_holidays=secured_holidays)
     with engine_choice(args.engine, args.warehouse):
         result = run_backfill(args.start, args.end, args.landing, args.warehouse, options)
     counts, input_problems = result.counts(), result.input_problem_days()
@@ -139,7 +142,7 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
         for day in result.days:
             if day.action != "SKIPPED" or day.exit_code == EXIT_REJECTED:
                 exit_code = "" if day.exit_code is None else f"exit {day.exit_code}  "
-                print(f"{day.business_date}  {day.action:8} {day.seconds:8.1f} s  {exit_code}{day.reason}")
+                print(f"{day.label}  {day.action:8} {day.seconds:8.1f} s  {exit_code}{day.reason}")
         print(f"backfill {args.start}..{args.end}: {counts['ran']} ran, {counts['skipped']} skipped, "
               f"{counts['failed']} failed, {counts['not_run']} not run, in {result.seconds:.1f} s")
         if input_problems:
@@ -451,8 +454,9 @@ def _add_lock_timeout(command: argparse.ArgumentParser) -> None:
 
 
 def _add_backfill(commands: argparse._SubParsersAction) -> None:
-    backfill = commands.add_parser("backfill", help="run every CME business day of a range in order, skipping the "
-                                   "days whose inputs, rules, decisions and previous day are unchanged")
+    backfill = commands.add_parser("backfill", help="run every CME business day of a range in order (and with "
+                                   "--secured-holidays the SECURED statement of each weekday CME does not clear), "
+                                   "skipping the days whose inputs, rules, decisions and previous day are unchanged")
     backfill.add_argument("--start", type=_date, required=True, help="first date, YYYY-MM-DD")
     backfill.add_argument("--end", type=_date, required=True, help="last date (included), YYYY-MM-DD")
     backfill.add_argument("--landing", type=_landing, required=True,
@@ -468,6 +472,10 @@ def _add_backfill(commands: argparse._SubParsersAction) -> None:
     backfill.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     backfill.add_argument("--log-file", type=Path, metavar="FILE",
                           help="append the JSON-line logs to FILE instead of stderr")
+    backfill.add_argument("--secured-holidays", action=argparse.BooleanOptionalAction,
+                          help="also run the SECURED statement alone (as `run --classes SECURED`) on each weekday of "
+                               "the range CME does not clear, right after the CME business day before it (default: "
+                               "FCM_RECON_SECURED_ON_HOLIDAYS, as for the daily DAG; off when unset)")
     backfill.add_argument("--json", action="store_true", help="print the summary as JSON")
     _add_engine(backfill)
     _add_lock_timeout(backfill)

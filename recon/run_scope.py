@@ -72,6 +72,12 @@ def is_secured_only(classes: tuple[str, ...] | list[str] | None) -> bool:
     return classes is not None and tuple(classes) == SECURED_ONLY
 
 
+def scope_label(day: date, classes: tuple[str, ...] | None) -> str:
+    """A run named by its date and, for a run of some classes only, its scope: ``2026-11-25``,
+    ``2026-11-26 SECURED``."""
+    return day.isoformat() if classes is None else f"{day} {','.join(classes)}"
+
+
 def manifest_classes(manifest: dict) -> tuple[str, ...] | None:
     """The classes a run's manifest recorded (None: a whole CME business day; a manifest written before SECURED-only
     runs existed has no ``classes``)."""

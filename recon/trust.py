@@ -61,7 +61,8 @@ def stale_days(target: object) -> dict[date, date]:
 
 def rerun_commands(days: Sequence[date]) -> str:
     """How to re-run the stale ``days``: a backfill of the CME business days among them, and a SECURED-only run of
-    each date CME does not clear (a backfill runs CME days only), in that order."""
+    each date CME does not clear, in that order (a backfill runs those only with ``--secured-holidays``, which runs
+    every weekday of its range CME does not clear, wanted or not)."""
     cme = sorted(day for day in days if calendar.is_business_day(day))
     commands = [f"fcm-recon backfill --start {cme[0]} --end {cme[-1]}"] if cme else []
     commands += [f"fcm-recon run --date {day} --classes SECURED" for day in sorted(set(days))
@@ -85,7 +86,7 @@ def warnings(business_date: date, stale_since: date | None, tampered: Sequence[s
     out = []
     if stale_since is not None:
         rerun = calendar.previous_business_day(stale_since)
-        # a date CME does not clear is a SECURED-only run's, which a backfill does not run (stale_days)
+        # a date CME does not clear is a SECURED-only run's, named by its own run command (rerun_commands)
         again = [stale_since, business_date]
         if not calendar.is_business_day(business_date) and stale_since != business_date:
             again.append(calendar.previous_business_day(business_date))

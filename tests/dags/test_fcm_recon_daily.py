@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.conftest import REPO_ROOT
 from tests.dags.conftest import DAGS_FOLDER, PLUGINS_FOLDER
 from tests.factory import DAY, CashDay, credit, debit, journal_row
 
@@ -21,6 +22,8 @@ pytestmark = pytest.mark.airflow
 # the DAG files and the plugin modules they import: the DAG processor parses both
 DAG_FILES = sorted([*DAGS_FOLDER.glob("*.py"), *PLUGINS_FOLDER.glob("*.py")])
 HEAVY = ("recon", "segregation", "polars", "duckdb", "great_expectations", "google", "pandas_market_calendars")
+# the library modules a DAG file may import at parse time: each imports only the standard library (checked below)
+PARSE_TIME_MODULES = ("recon", "recon.settings")
 EXPECTED_GRAPH = {
     "fcm_recon_daily": {
         "files_arrived": ["land"], "land": ["parse"], "parse": ["validate"], "validate": ["match"],
@@ -30,7 +33,20 @@ EXPECTED_GRAPH = {
 
 
 def _is_heavy(module: str) -> bool:
-    return module.split(".")[0] in HEAVY
+    return module.split(".")[0] in HEAVY and module not in PARSE_TIME_MODULES
+
+
+@pytest.mark.parametrize("module", PARSE_TIME_MODULES)
+def test_the_library_modules_read_at_parse_time_import_only_the_standard_library(module: str) -> None:
+    """recon.settings (FCM_RECON_SECURED_ON_HOLIDAYS, shared with fcm-recon backfill) is read when the DAG is
+    parsed: it and its package import nothing beyond the standard library."""
+    import ast
+
+    package = REPO_ROOT / module.replace(".", "/") / "__init__.py"
+    tree = ast.parse((package if package.exists() else package.parent.with_suffix(".py")).read_text("utf-8"))
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert sorted(n for n in names if n.split(".")[0] not in sys.stdlib_module_names) == []
 
 
 @pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
