@@ -249,8 +249,8 @@ def _may_be_padded(column: pl.Series) -> bool:
     """Whether some value of a text column may start or end with whitespace: its first or last byte is a blank or
     control character (ASCII 0x20 or below, or 0x7F) or not ASCII (a Unicode space is bytes of 0x80 and above).
 
-    Looks at two bytes of each value in the column's Arrow buffers, which is cheaper than stripping every value; a column
-    that may be padded is stripped whole.
+    Looks at two bytes of each value in the column's Arrow buffers, which is cheaper than stripping every value; a
+    column that may be padded is stripped whole.
     """
     array = column.rechunk().to_arrow()  # large_string: validity, int64 offsets, data
     if array.null_count == len(array):
