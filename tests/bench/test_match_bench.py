@@ -105,8 +105,8 @@ def write_inputs(folder: Path, rows: int) -> dict[str, Path]:
     folder = folder / str(rows)
     paths = {name: folder / f"{name}.parquet" for name in (
         "src_clearing__position_reports", "src_clearing__position_amounts", "src_bank__entries",
-        "src_ledger__cash_journal", "src_reference__bank_accounts", "src_reference__clearing_accounts",
-        "clearing_cycles")}
+        "src_ledger__cash_journal", "src_reference__accounts", "src_reference__bank_accounts",
+        "src_reference__clearing_accounts", "clearing_cycles")}
     if all(path.exists() for path in paths.values()):
         return paths
     folder.mkdir(parents=True, exist_ok=True)
@@ -146,11 +146,17 @@ def write_inputs(folder: Path, rows: int) -> dict[str, Path]:
         "src_ledger__cash_journal": f"""
             select 'bench/ledger/cash_journal.csv' as source_file, printf('cash_journal:J%014d', i) as record_id,
                 printf('line %d', i + 2) as location, printf('J%014d', i) as entry_id,
-                {business_date} as value_date, 'FIRM' as account_id, bank_account_id, 'SEG' as seg_class,
+                {business_date} as value_date, '' as account_id, bank_account_id, 'SEG' as seg_class,
                 'DCO_SETTLEMENT' as entry_type, dco as counterparty, 'USD' as currency,
                 amount - case when planted = 'LEDGER_AMOUNT' then 0.5 else 0 end as amount, reference,
                 concat(dco, ' settlement') as description
             from cycles where planted <> 'MISSING_LEDGER'""",
+        # a DCO settlement is a firm-level entry (no customer account, spec/inputs.md): no account is referenced
+        "src_reference__accounts": """
+            select 'reference/accounts.csv' as source_file, 'accounts:' as record_id, 'line' as location,
+                '' as account_id, '' as account_name, 'HOUSE' as seg_class, 'PROPRIETARY' as account_type,
+                '' as beneficial_owner_id, '' as clearing_account
+            where false""",
         "src_reference__bank_accounts": """
             select distinct 'reference/bank_accounts.csv' as source_file,
                 concat('bank_accounts:', bank_account_id) as record_id, 'line' as location, bank_account_id,
