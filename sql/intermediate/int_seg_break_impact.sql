@@ -1,7 +1,6 @@
 -- The seg impact of each open (or force-closed) break of a customer class (segregation/break_impact.yaml): the
 -- statement line it could move and by how much in USD, sign x the rule's amount column at the day's rate, rounded
 -- once half-even (the method of int_seg_contributions_usd). No rate for the currency: the line is named, the amount is NULL.
--- break_key identifies the break row of int_breaks_aged; recon_breaks looks its break up by the same expression.
 with breaks as (
     select * from int_breaks_aged
 ),
@@ -19,10 +18,7 @@ rates as (
 ),
 
 open_breaks as (
-    select
-        concat(recon, '|', break_type, '|', status, '|', grain_key, '|', coalesce(carried_break_id, ''), '|',
-            array_to_string(list_concat(clearing_records, bank_records, ledger_records), ',')) as break_key,
-        breaks.*
+    select *
     from breaks
     -- a force-closed break keeps the impact it had open, for the report
     where status in ('NEW', 'OPEN', 'CLOSED') and seg_class in ('SEG', 'SECURED', 'CLEARED_SWAPS')
@@ -30,7 +26,7 @@ open_breaks as (
 
 candidates as (
     select
-        open_breaks.break_key,
+        open_breaks.break_id,
         open_breaks.currency,
         rules.rule_order,
         case
@@ -66,27 +62,27 @@ applicable as (
 
 first_rule as (
     select
-        break_key,
+        break_id,
         min(rule_order) as rule_order
     from applicable
-    group by break_key
+    group by break_id
 ),
 
 exact as (
     select
-        applicable.break_key,
+        applicable.break_id,
         applicable.seg_line,
         applicable.amount * rates.usd_per_unit as exact_usd,
         cast(applicable.amount * rates.usd_per_unit as decimal(38, 9)) as away_usd
     from applicable
     inner join first_rule
-        on first_rule.break_key = applicable.break_key
+        on first_rule.break_id = applicable.break_id
         and first_rule.rule_order = applicable.rule_order
     left join rates on rates.currency = applicable.currency
 )
 
 select
-    break_key,
+    break_id,
     seg_line,
     case
         when abs(exact_usd - away_usd) = 0.0000000005

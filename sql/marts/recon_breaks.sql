@@ -21,6 +21,11 @@ tiers as (
     select * from stg_rules__tiers
 ),
 
+-- the seg impact of a break of a customer class (none for the others)
+impacts as (
+    select * from int_seg_break_impact
+),
+
 decisions as (
     select * from stg_warehouse__decisions where action in ('CLOSE', 'ANNOTATE')
 ),
@@ -74,19 +79,8 @@ select
     identified.age_business_days,
     identified.status,
     tiers.tier,
-    -- the break's seg impact (int_seg_break_impact, keyed by the same expression of the int_breaks_aged row)
-    (select impact.seg_impact_usd from int_seg_break_impact as impact
-        where impact.break_key = concat(
-            identified.recon, '|', identified.break_type, '|', identified.status, '|', identified.grain_key, '|',
-            coalesce(identified.carried_break_id, ''), '|',
-            array_to_string(list_concat(identified.clearing_records, identified.bank_records,
-                identified.ledger_records), ','))) as seg_impact_usd,
-    (select impact.seg_line from int_seg_break_impact as impact
-        where impact.break_key = concat(
-            identified.recon, '|', identified.break_type, '|', identified.status, '|', identified.grain_key, '|',
-            coalesce(identified.carried_break_id, ''), '|',
-            array_to_string(list_concat(identified.clearing_records, identified.bank_records,
-                identified.ledger_records), ','))) as seg_line,
+    impacts.seg_impact_usd,
+    impacts.seg_line,
     identified.clearing_records,
     identified.bank_records,
     identified.ledger_records,
@@ -95,5 +89,6 @@ select
     decided.decision_note
 from identified
 left join decided on decided.break_id = identified.break_id
+left join impacts on impacts.break_id = identified.break_id
 inner join tier_choice on tier_choice.break_id = identified.break_id
 inner join tiers on tiers.tier_rank = tier_choice.tier_rank

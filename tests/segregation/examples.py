@@ -171,7 +171,7 @@ def cash_break(bank_id: str, seg_class: str, currency: str, break_type: str, led
                entry_id: str, status: str = "NEW", booked: date = DAY) -> dict:
     """An int_breaks_aged CASH row with a ledger leg in the cash journal of ``booked``: found today (NEW), carried
     from an earlier day (OPEN) or carried and matched today (RESOLVED)."""
-    return {"recon": "CASH", "break_type": break_type, "status": status, "seg_class": seg_class,
+    return {"break_id": f"break-{entry_id}", "recon": "CASH", "break_type": break_type, "status": status, "seg_class": seg_class,
             "bank_account_id": bank_id, "account": "R00", "currency": currency, "reference": entry_id,
             "bank_amount": None, "ledger_amount": ledger_amount, "difference": -ledger_amount,
             "clearing_records": [], "bank_records": [], "ledger_records": [f"journal-{entry_id}"],

@@ -55,7 +55,7 @@ STAND_IN_SCHEMAS = {
         ("fin_long", _MONEY), ("fin_short", _MONEY), ("seg_class", _S), ("settlement_bank_account_id", _S),
         ("expected_origin_code", _S), ("business_date", pa.date32()), ("route_reason", _S), ("route", _S)]),
     "int_breaks_aged": pa.schema([
-        ("recon", _S), ("break_type", _S), ("status", _S), ("seg_class", _S), ("bank_account_id", _S),
+        ("break_id", _S), ("recon", _S), ("break_type", _S), ("status", _S), ("seg_class", _S), ("bank_account_id", _S),
         ("account", _S), ("currency", _S), ("reference", _S), ("clearing_amount", _MONEY), ("bank_amount", _MONEY),
         ("ledger_amount", _MONEY), ("difference", _MONEY), ("expected_date", pa.date32()),
         ("clearing_records", pa.list_(_S)), ("bank_records", pa.list_(_S)), ("ledger_records", pa.list_(_S)),

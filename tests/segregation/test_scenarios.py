@@ -98,7 +98,7 @@ def test_a_disbursement_still_unpaid_from_an_earlier_day_lowers_7a_once_until_th
     assert drill == {("2026-11-20/ledger/cash_journal.csv", "journal-W-OPEN"): Decimal("-25000"),
                      ("2026-11-24/ledger/cash_journal.csv", "journal-W-NEW"): Decimal("-4000")}
     [impact] = marts["int_seg_break_impact"]
-    assert "|SEGBANK1|USD|D-OPEN|" in impact["break_key"]
+    assert impact["break_id"] == "break-D-OPEN"
     assert (impact["seg_line"], impact["seg_impact_usd"]) == ("7A", Decimal("5000"))
 
 
