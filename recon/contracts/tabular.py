@@ -190,18 +190,17 @@ def read_table(path: Path, source_file: str, contract: Contract) -> TableRead:
     frame, flags = _checked(raw, contract)
     frame = frame.with_columns(_record_ids(contract).alias("record_id"))
     flags = _flag_repeated_keys(frame.get_column("record_id"), flags)
-    bad = _bad_rows(frame.filter(flags), contract)
-    if bad.height:
+    good, quarantined, problems = frame, frame.clear(), ()  # no row flagged: every row met the contract
+    if flags.any():
+        bad = _bad_rows(frame.filter(flags), contract)
         is_bad = pl.col("_row").is_in(bad.get_column("_row").implode())
         good, quarantined = frame.filter(~is_bad), frame.filter(is_bad)
-    else:
-        good, quarantined = frame, frame.clear()
+        problems = _problems(quarantined, bad, contract, source_file)
     typed = good.select(
         pl.lit(source_file).alias("source_file"), pl.col("record_id"),
         pl.format("line {}", pl.col("_row") + 2).alias("location"),
         *[_typed(f) for f in contract.fields],
     )
-    problems = _problems(quarantined, bad, contract, source_file)
     return TableRead(source_file, typed, problems, frame.height, _quarantined(quarantined, contract))
 
 
