@@ -20,6 +20,7 @@ import os
 import shutil
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from importlib.metadata import version
 from pathlib import Path
 
@@ -48,6 +49,9 @@ CALENDAR_MARGIN_DAYS = 45
 PREVIOUS_BANK_BALANCES_SCHEMA = pa.schema([
     ("bank_account_id", pa.string()), ("currency", pa.string()), ("amount", pa.decimal128(38, 9)),
     ("record_id", pa.string()), ("source_file", pa.string()), ("as_of_date", pa.date32())])
+# the cash journal entries earlier runs quarantined, per bank account and currency (proof of cash counts them)
+QUARANTINED_JOURNAL_SCHEMA = pa.schema([
+    ("bank_account_id", pa.string()), ("currency", pa.string()), ("amount", pa.decimal128(38, 9))])
 # the statuses of a published BANK_BALANCE break whose bank side is the day's balance (RESOLVED rows repeat a grain
 # the day matched)
 _STANDING_STATUSES = ("NEW", "OPEN", "CLOSED")
@@ -545,14 +549,16 @@ def _warehouse_sources(ctx: DayContext) -> dict[str, pa.Table]:
     business day's published breaks (the age of today's breaks and the item breaks carried into today's matching; on
     a SECURED-only run, which matches nothing, they stand as they were and its statement deducts their unpaid
     disbursements), on a date that is not a Fedwire bank day its published bank closing balances
-    (:func:`previous_bank_balances`), people's decisions recorded for the business date or earlier (the SQL keeps
-    those in force for the day) and the latest filing of each class of the date."""
+    (:func:`previous_bank_balances`), the cash journal entries earlier dates quarantined (:func:`quarantined_journal`),
+    people's decisions recorded for the business date or earlier (the SQL keeps those in force for the day) and the
+    latest filing of each class of the date."""
     tables = warehouse_tables()
     breaks = pa.schema([field for field in tables["recon_breaks"].arrow_schema() if field.name != "business_date"])
     decisions = tables["decisions"].arrow_schema()
     if not warehouse_exists(ctx.warehouse):
         return {"src_warehouse__previous_breaks": breaks.empty_table(),
                 "src_warehouse__previous_bank_balances": PREVIOUS_BANK_BALANCES_SCHEMA.empty_table(),
+                "src_warehouse__quarantined_journal": QUARANTINED_JOURNAL_SCHEMA.empty_table(),
                 "src_warehouse__decisions": decisions.empty_table(),
                 "src_warehouse__seg_filed_lines": FILED_LINES_SCHEMA.empty_table()}
     with open_warehouse(ctx.warehouse) as target:
@@ -563,10 +569,37 @@ def _warehouse_sources(ctx: DayContext) -> dict[str, pa.Table]:
             "src_warehouse__previous_breaks": pa.Table.from_pylist(
                 [{c: row[c] for c in breaks.names} for row in previous], schema=breaks),
             "src_warehouse__previous_bank_balances": previous_bank_balances(target, ctx.business_date, previous),
+            "src_warehouse__quarantined_journal": _journal_totals(quarantined_journal(target, ctx.business_date)),
             "src_warehouse__decisions": pa.Table.from_pylist(target.read_until("decisions", ctx.business_date),
                                                              schema=decisions),
             "src_warehouse__seg_filed_lines": filed_lines_table(target, ctx.business_date),
         }
+
+
+def quarantined_journal(target: object, business_date: date) -> list[dict]:
+    """The published quarantine rows of every date before ``business_date`` that are cash journal entries naming a
+    bank account, with an amount and currency (one row per entry and date: an entry with several problems has a row
+    for each). The books' balance holds such an entry while no recon ever takes it, so every later day's proof of
+    cash counts it (int_bank_balance_explained); re-running its date with the entry fixed removes it."""
+    seen = set()
+    rows = []
+    for row in target.read_until("quarantine", business_date - timedelta(days=1)):
+        key = (row["business_date"], row["record_id"])
+        if row["scope"] == "ROW" and None not in (row["bank_account_id"], row["amount"], row["currency"]) \
+                and key not in seen:
+            seen.add(key)
+            rows.append(row)
+    return rows
+
+
+def _journal_totals(rows: list[dict]) -> pa.Table:
+    totals: dict[tuple[str, str], Decimal] = {}
+    for row in rows:
+        key = (row["bank_account_id"], row["currency"])
+        totals[key] = totals.get(key, Decimal(0)) + row["amount"]
+    return pa.Table.from_pylist([{"bank_account_id": account, "currency": currency, "amount": amount}
+                                 for (account, currency), amount in sorted(totals.items())],
+                                schema=QUARANTINED_JOURNAL_SCHEMA)
 
 
 def previous_bank_balances(target: object, business_date: date, previous_breaks: list[dict]) -> pa.Table:
@@ -630,9 +663,15 @@ def _of_classes(outputs: dict[str, pa.Table], classes: tuple[str, ...]) -> dict[
     return kept
 
 
-def _quarantine_table(problems: list[Problem], routed: pa.Table, reports: list[dict]) -> pa.Table:
+def _quarantine_table(problems: list[Problem], routed: pa.Table, reports: list[dict],
+                      quarantined_rows: pa.Table) -> pa.Table:
+    """The quarantine table's rows: every problem (a quarantined row's with the amount, currency and journal bank
+    account its reader or the validation could read, ``quarantined_rows``) and the routing's quarantined rows."""
     sha_by_file = {r["rel_path"]: r["sha256"] for r in reports}
-    rows = [dict(p._asdict(), amount=None, currency=None) for p in problems] + routed.to_pylist()
+    money = {row["record_id"]: row for row in quarantined_rows.to_pylist()}
+    readable = ("amount", "currency", "bank_account_id")
+    rows = [dict(p._asdict(), **{c: money[p.record_id][c] if p.scope == "ROW" and p.record_id in money else None
+                                 for c in readable}) for p in problems] + routed.to_pylist()
     schema = warehouse_tables()["quarantine"]
     columns = [c for c in schema.column_names if c != "business_date"]
     for row in rows:
@@ -705,7 +744,8 @@ def publish(ctx: DayContext) -> dict:
     file_problems = [p for p in problems if p.scope == "FILE"]
     tables = {name: marts[name] if name in marts else warehouse_tables()[name].arrow_schema().empty_table()
               for name in (t.name for t in replaced_tables())}
-    tables["quarantine"] = _quarantine_table(problems, marts["int_routing_quarantine"], validated["reports"])
+    tables["quarantine"] = _quarantine_table(problems, marts["int_routing_quarantine"], validated["reports"],
+                                             read_table(ctx.work_dir / "validated" / "src_quarantined_rows.arrow"))
     unfileable = unfileable_statements(marts["seg_statement_lines"], marts["seg_alerts"])
     exit_code = EXIT_INPUT_PROBLEM if file_problems or unfileable else EXIT_OK
     landed = _read_json(ctx.work_dir / "landed.json")

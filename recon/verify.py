@@ -7,8 +7,9 @@ published breaks (T-1's latest run must be the one the manifest recorded, else t
 read those of the previous CME business day, whose unpaid disbursements it deducted, and is stale the same way), on a
 Fedwire holiday T-1's published bank closing balances (its BANK_BALANCE matches and bank drill-down rows, which the
 run carried forward; a SECURED-only run of a date Fedwire is closed, Thanksgiving, read these of the previous CME
-business day too), the decisions its manifest lists and the statement filings made before it started. Each table's
-partition hash of the re-run, and of the published partition, is compared with the manifest's ``output_hashes``.
+business day too), the cash journal entries earlier dates quarantined (later days' proof of cash counts them), the
+decisions its manifest lists and the statement filings made before it started. Each table's partition hash of the
+re-run, and of the published partition, is compared with the manifest's ``output_hashes``.
 
 ``verify_chain``: every ``runs`` row's ``manifest_hash`` is the SHA-256 of its manifest and its columns agree with
 the manifest; the completed runs' sequence is 1, 2, 3 ... and each ``previous_manifest_hash`` is the manifest hash
@@ -36,7 +37,7 @@ from recon.errors import ConfigError, InputChanged, RunNotFound, StaleRun
 from recon.pipeline import run_day
 from recon.rules import RULES_DIR, load_rules
 from recon.schema import replaced_tables, warehouse_tables
-from recon.stages import unfinished
+from recon.stages import quarantined_journal, unfinished
 from recon.targets import Landing, WarehouseTarget, open_warehouse
 from recon.warehouse import COMPLETED_STATUSES, DuckDBWarehouse
 
@@ -72,8 +73,9 @@ def _check_inputs(landing: Landing, business_date: date, manifest: dict) -> None
 
 def _read_state(target: object, business_date: date, run: dict, manifest: dict) -> dict[str, list[dict]]:
     """The warehouse state the run read, to seed the scratch warehouse with: the previous CME business day's
-    published breaks (a SECURED-only run's standing ones, whose unpaid disbursements it deducted, too), and on a date
-    that is not a Fedwire bank day that day's published bank closing balances, which the run carried forward."""
+    published breaks (a SECURED-only run's standing ones, whose unpaid disbursements it deducted, too), the cash
+    journal entries earlier dates quarantined, and on a date that is not a Fedwire bank day that day's published bank
+    closing balances, which the run carried forward."""
     decided = {d["decision_id"] for d in manifest["decisions"]}
     state = {
         "decisions": [d for d in target.read_until("decisions", business_date) if d["decision_id"] in decided],
@@ -90,6 +92,7 @@ def _read_state(target: object, business_date: date, run: dict, manifest: dict) 
                        f"manifest {manifest.get('previous_day_manifest_hash')}, but {previous}'s latest run is "
                        f"{current}: the date is stale (re-run it: fcm-recon backfill --start {business_date})")
     return {
+        "quarantine": quarantined_journal(target, business_date),
         "recon_breaks": target.read_partition("recon_breaks", previous),
         "recon_matches": target.read_partition("recon_matches", previous, {"recon": "BANK_BALANCE"}) if carried else [],
         "seg_line_sources": [row for source_table in ("src_bank__balances", "src_warehouse__previous_bank_balances")

@@ -1,13 +1,16 @@
 -- What explains a bank-versus-book difference on each account: the day's CASH items (breaks and differences
 -- accepted within tolerance), DCO settlement legs where bank and ledger differ, the CASH and DCO breaks still
 -- open from earlier days (carried or resolved today: a resolving item today offsets its carried break), and the
--- day's quarantined cash journal entries. Each is bank - ledger.
+-- cash journal entries quarantined today or on an earlier date. Each is bank - ledger.
 -- A quarantined journal entry (an account the reference data does not know, a bad date or code, ...) is a movement
 -- the books recorded, so it is in bank_balances.csv's book balance, but no recon took it: it counts as a ledger-only
 -- item (-amount), exactly as it would had it been accepted and found no bank leg. Its bank leg, if the bank has one,
 -- is already a CASH MISSING_LEDGER break; without this the same difference would be reported a second time as a
 -- BALANCE_MISMATCH. The row stays QUARANTINED (conservation counts it there, no match or break names it). An entry
 -- whose amount, currency or bank account cannot be read cannot be counted: that difference stays unexplained.
+-- The entry stays in the books' balance on later days, while its bank leg's CASH break is carried OPEN: the entries
+-- earlier runs quarantined count every day (stg_warehouse__quarantined_journal), until the books reverse them (the
+-- reversal counts against them) or their date is re-run with them fixed.
 -- Quarantined bank entries are not counted: they are on an account the reference data does not know (no proof is
 -- made for it) or not booked (outside the closing balance).
 with cash_breaks as (
@@ -51,6 +54,9 @@ quarantined_journal as (
     select bank_account_id, currency, -amount as difference
     from src_quarantined_rows
     where bank_account_id is not null and amount is not null
+    union all
+    select bank_account_id, currency, -amount as difference
+    from stg_warehouse__quarantined_journal
 ),
 
 dco_legs as (

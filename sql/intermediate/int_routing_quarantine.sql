@@ -1,5 +1,6 @@
 -- Rows the routing quarantined (their account is not in the reference data in force on the business date: unknown, or
 -- not yet or no longer in force), in the quarantine table's shape. The messages say so rather than call it unknown.
+-- A cash journal entry keeps the bank account it names: later days' proof of cash counts it (int_bank_balance_explained).
 with bank as (
     select * from int_bank_entries_routed where route = 'QUARANTINE'
 ),
@@ -48,7 +49,8 @@ select
     concat('bank entry on account ', bank_account_id,
         ' which reference/bank_accounts.csv does not have in force on the business date') as message,
     amount,
-    currency
+    currency,
+    cast(null as varchar) as bank_account_id
 from bank
 union all
 select
@@ -71,7 +73,8 @@ select
             ' which reference/bank_accounts.csv does not have in force on the business date')
     end as message,
     amount,
-    currency
+    currency,
+    bank_account_id
 from journal
 union all
 select
@@ -94,7 +97,8 @@ select
     concat('position report ', position_reports.rpt_id, ' cannot be mapped to a class: ',
         position_reports.route_reason) as message,
     position_amounts.amount,
-    position_reports.currency
+    position_reports.currency,
+    cast(null as varchar) as bank_account_id
 from position_reports
 left join position_amounts on position_amounts.record_id = position_reports.record_id
 union all
@@ -109,5 +113,6 @@ select
     account_id as found,
     concat(what, ' which reference/accounts.csv does not have in force on the business date', consequence) as message,
     amount,
-    currency
+    currency,
+    cast(null as varchar) as bank_account_id
 from ledger_accounts
