@@ -189,8 +189,29 @@ class DuckDBWarehouse:
         self.connection.close()
 
     def _ensure_tables(self) -> None:
-        existing = {row[0] for row in self.connection.execute(
-            "select table_name from duckdb_tables() where database_name = current_database()").fetchall()}
+        """Create the missing tables; a table that exists with other columns (a warehouse an earlier schema wrote)
+        is a WarehouseError naming them: nothing would publish into it, and adding the columns to it would change
+        the hashes its published partitions were recorded with."""
+        existing: dict[str, list[tuple[str, str]]] = {}
+        for name, column, kind in self.connection.execute(
+                "select table_name, column_name, data_type from duckdb_columns() "
+                "where database_name = current_database() order by table_name, column_index").fetchall():
+            existing.setdefault(name, []).append((column, kind))
+        differing = []
+        for table in warehouse_tables().values():
+            expected = [(c.name, c.duckdb_type.replace(" ", "")) for c in table.columns]  # DuckDB: DECIMAL(38,9)
+            if table.name in existing and existing[table.name] != expected:
+                found = existing[table.name]
+                missing = [f"{n} {t}" for n, t in expected if (n, t) not in found]
+                unexpected = [f"{n} {t}" for n, t in found if (n, t) not in expected]
+                differing.append(f"table {table.name} (expected {', '.join(missing) or 'no other column'}, found "
+                                 f"{', '.join(unexpected) or 'no other column'})")
+        if differing:
+            self.connection.close()
+            raise WarehouseError(
+                f"{self.path}: an earlier version wrote it, its columns are not this version's schema "
+                f"(sql/warehouse_schema.yaml): {'; '.join(differing)}. Backfill its dates into a new warehouse "
+                f"(fcm-recon backfill --warehouse NEW)")
         for table in warehouse_tables().values():
             if table.name not in existing:  # one query, not a DDL statement per table, on every open
                 self.connection.execute(table.duckdb_ddl())
