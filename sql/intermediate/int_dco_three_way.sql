@@ -12,7 +12,7 @@ with cycles as (
         reference,
         amount,
         payment_date,
-        status,
+        status = 'PENDING' as pending,
         case when len(clearing_records) = 1 then clearing_records[1] end as record_id,
         case when len(clearing_records) > 1 then clearing_records end as records,
         case when len(source_files) = 1 then source_files[1] end as source_file,
@@ -21,13 +21,14 @@ with cycles as (
 ),
 
 -- each side's legs: the view inlined twice, each with its side's filter pushed down into it (one CTE read twice
--- would be materialised)
+-- would be materialised). A leg is never pending: pending is a join key, so that a pending cycle joins no leg with
+-- an equality the hash join keys on (a condition on the cycle alone, status = 'DUE', made the joins 3x slower).
 bank as (
-    select * from int_dco_legs where side = 'BANK'
+    select *, false as pending from int_dco_legs where side = 'BANK'
 ),
 
 ledger as (
-    select * from int_dco_legs where side = 'LEDGER'
+    select *, false as pending from int_dco_legs where side = 'LEDGER'
 ),
 
 rule_pass as (
@@ -42,7 +43,7 @@ joined as (
             as bank_account_id,
         coalesce(cycles.currency, bank.currency, ledger.currency) as currency,
         coalesce(cycles.reference, bank.reference, ledger.reference) as reference,
-        coalesce(cycles.status = 'PENDING', false) as pending,
+        coalesce(cycles.pending, false) as pending,
         cycles.dco,
         cycles.seg_class as clearing_seg_class,
         cycles.payment_date,
@@ -66,12 +67,12 @@ joined as (
         on bank.bank_account_id = cycles.settlement_bank_account_id
         and bank.currency = cycles.currency
         and bank.reference = cycles.reference
-        and cycles.status = 'DUE'
+        and bank.pending = cycles.pending
     full outer join ledger
         on ledger.bank_account_id = coalesce(cycles.settlement_bank_account_id, bank.bank_account_id)
         and ledger.currency = coalesce(cycles.currency, bank.currency)
         and ledger.reference = coalesce(cycles.reference, bank.reference)
-        and coalesce(cycles.status, 'DUE') = 'DUE'
+        and ledger.pending = coalesce(cycles.pending, bank.pending)
 ),
 
 tolerated as (
