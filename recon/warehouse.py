@@ -189,7 +189,7 @@ class DuckDBWarehouse:
         self.connection.close()
 
     def _ensure_tables(self) -> None:
-        """Create the missing tables; a table that exists with other columns (a warehouse an earlier schema wrote)
+        """Create the missing tables; a table that exists with other columns (a warehouse another schema wrote)
         is a WarehouseError naming them: nothing would publish into it, and adding the columns to it would change
         the hashes its published partitions were recorded with."""
         existing: dict[str, list[tuple[str, str]]] = {}
@@ -209,9 +209,9 @@ class DuckDBWarehouse:
         if differing:
             self.connection.close()
             raise WarehouseError(
-                f"{self.path}: an earlier version wrote it, its columns are not this version's schema "
-                f"(sql/warehouse_schema.yaml): {'; '.join(differing)}. Backfill its dates into a new warehouse "
-                f"(fcm-recon backfill --warehouse NEW)")
+                f"{self.path}: another version of fcm-recon wrote it, its columns are not this version's "
+                f"schema (sql/warehouse_schema.yaml): {'; '.join(differing)}. Backfill its dates into a new "
+                f"warehouse (fcm-recon backfill --warehouse NEW)")
         for table in warehouse_tables().values():
             if table.name not in existing:  # one query, not a DDL statement per table, on every open
                 self.connection.execute(table.duckdb_ddl())

@@ -32,7 +32,8 @@ def test_a_table_of_another_schema_is_refused_naming_its_columns(tmp_path: Path)
     with pytest.raises(WarehouseError) as raised:
         DuckDBWarehouse(path)
     assert str(raised.value) == (
-        f"{path}: an earlier version wrote it, its columns are not this version's schema (sql/warehouse_schema.yaml): "
+        f"{path}: another version of fcm-recon wrote it, its columns are not this version's schema "
+        "(sql/warehouse_schema.yaml): "
         "table runs (expected no other column, found operator VARCHAR); table quarantine (expected bank_account_id "
         "VARCHAR, found no other column). Backfill its dates into a new warehouse (fcm-recon backfill --warehouse NEW)")
 
