@@ -40,7 +40,7 @@ from google.cloud import bigquery
 from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
 
 from recon.engines import bigquery_sql
-from recon.errors import ConfigError, InvariantViolation, WarehouseError, invariant
+from recon.errors import ConfigError, InvariantViolation, StaleRun, WarehouseError, invariant
 from recon.faults import pause_point
 from recon.money import MONEY_PRECISION, MONEY_SCALE
 from recon.rules import RuleSet
@@ -56,6 +56,8 @@ STAGING_EXPIRATION = timedelta(days=1)  # a staging table a crash left behind ex
 SCRATCH_SUFFIX = "_scratch"  # the bigquery engine's dataset beside the warehouse's: <dataset>_scratch
 SCRATCH_EXPIRATION = timedelta(days=1)  # a run's input and model tables are kept that long, to look into
 PUBLISH_DATE_VARIABLE = "publish_date"
+# the publish script's error when the chain moved under the run (recon.errors.StaleRun)
+CHAIN_MOVED = "fcm-recon: the chain moved since the run landed"
 
 
 def schema_fields(table: Table) -> list[bigquery.SchemaField]:
@@ -257,11 +259,20 @@ class BigQueryWarehouse(_Jobs):
         return staging_id
 
     def _replace_script(self, staged: dict[str, str]) -> str:
-        """Replace every staged table's partition and append the staged run row, in one transaction."""
+        """Replace every staged table's partition and append the staged run row, in one transaction, which first
+        checks (inside it) that the chain has not moved since the run's land stage: no completed run at or after
+        the staged run's sequence, and no end recorded for its attempt. The check before the script
+        (recon.stages) leaves a window in which another run of the date can publish; this one closes it, and
+        BigQuery aborts one of two transactions that change the same partitions at once."""
         runs = warehouse_tables()["runs"]
+        completed = ", ".join(f"'{status}'" for status in COMPLETED_STATUSES)
         statements = [
             f"DECLARE {PUBLISH_DATE_VARIABLE} DATE DEFAULT (SELECT business_date FROM `{staged['runs']}`);",
             "BEGIN TRANSACTION;",
+            # ERROR() inside IF, not RAISE: the same check, and the emulator the tests use runs it
+            f"SELECT IF(EXISTS (SELECT 1 FROM `{self.table_id('runs')}` AS published, `{staged['runs']}` AS staged "
+            f"WHERE (published.status IN ({completed}) AND published.sequence >= staged.sequence) "
+            f"OR (published.run_id = staged.run_id AND published.status <> 'RUNNING')), ERROR('{CHAIN_MOVED}'), 0);",
         ]
         for name in sorted(n for n in staged if n != "runs"):
             columns = ", ".join(warehouse_tables()[name].column_names)
@@ -302,7 +313,14 @@ class BigQueryWarehouse(_Jobs):
                 staged["runs"] = self._stage(schema["runs"], pa.Table.from_pylist(
                     [run_row], schema=schema["runs"].arrow_schema()), labels)
                 pause_point("publish-transaction")
-                self._query(self._replace_script(staged), [], labels)
+                try:
+                    self._query(self._replace_script(staged), [], labels)
+                except api_exceptions.GoogleAPIError as error:
+                    if CHAIN_MOVED not in str(error):
+                        raise
+                    raise StaleRun(f"run {run_row['run_id']} of {business_date}: another run published, or the "
+                                   f"attempt was recorded as ended, since it landed (checked inside the publish "
+                                   f"transaction): nothing was published; run it again") from None
             finally:
                 for table_id in staged.values():
                     self.client.delete_table(table_id, not_found_ok=True, retry=self._retry, timeout=self._timeout)

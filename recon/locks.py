@@ -21,8 +21,9 @@ run its days. The kernel releases a ``flock`` when its holder dies, even by SIGK
 the warehouse locked, and a waiter that dies stops counting as waiting.
 
 A BigQuery dataset has no file to lock: there BigQuery's transactions keep two publishes apart (a concurrent
-``DELETE``/``INSERT`` on the same table aborts one of them) and the publish-time chain check refuses the loser; the
-daily DAG's ``max_active_runs=1`` serialises the days.
+``DELETE``/``INSERT`` on the same table aborts one of them) and the chain check inside the publish transaction
+refuses the one that commits second (:class:`recon.errors.StaleRun`); the daily DAG's ``max_active_runs=1``
+serialises the days.
 """
 
 from __future__ import annotations

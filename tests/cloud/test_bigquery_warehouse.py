@@ -111,6 +111,26 @@ def test_a_failing_publish_script_leaves_the_dataset_as_before(published: dict, 
         assert not [t for t in cloud.client.list_tables(f"{PROJECT}.recon") if t.table_id.startswith("_staging_")]
 
 
+def test_a_publish_staged_from_an_older_chain_head_is_refused_inside_the_transaction(published: dict) -> None:
+    """Two runs of the date that both passed the chain check before the script: the one whose run row follows a head
+    that has since moved (here: the second run's sequence again, chained to the first) is refused by the check
+    inside the publish transaction (StaleRun), and the dataset is as before, staging dropped."""
+    from recon.errors import StaleRun
+
+    target = BigQueryTarget(PROJECT, "recon")
+    with BigQueryWarehouse(target) as cloud:
+        before = {t.name: cloud.partition_hash(t.name, DAY) for t in replaced_tables()}
+        runs_before = cloud.runs()
+        first, second = runs_before[-2:]
+        tables = {t.name: t.arrow_schema().empty_table().drop_columns(["business_date"]) for t in replaced_tables()}
+        with pytest.raises(StaleRun, match="checked inside the publish transaction"):
+            cloud.publish(DAY, tables, lambda hashes: dict(second, run_id="e" * 16,
+                                                           previous_manifest_hash=first["manifest_hash"]))
+        assert {t.name: cloud.partition_hash(t.name, DAY) for t in replaced_tables()} == before
+        assert cloud.runs() == runs_before
+        assert not [t for t in cloud.client.list_tables(f"{PROJECT}.recon") if t.table_id.startswith("_staging_")]
+
+
 def test_money_at_the_bounds_of_numeric_38_9_survives_exactly(bigquery_emulator: str) -> None:
     """Amounts with 29 integer digits and 9 decimals, and a single nano, publish and read back unchanged."""
     amounts = [Decimal("99999999999999999999999999999.999999999"), Decimal("-0.000000001"), Decimal("0E-9")]
