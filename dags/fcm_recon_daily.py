@@ -171,9 +171,10 @@ def run_stage(name: str) -> dict:
     """Run one stage of recon.stages for the current DAG run; its summary goes to XCom."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from recon import stages
+    from recon import pipeline, stages
     from recon.engines import engine_choice
     from recon.errors import ConfigError, InvariantViolation, StaleRun
+    from recon.observability import json_logs
 
     context = get_current_context()
     params = context["params"]
@@ -181,8 +182,13 @@ def run_stage(name: str) -> dict:
     log.info("%s: business date %s, landing %s, warehouse %s, engine %s, work folder %s",
              name, ctx.business_date, ctx.landing, ctx.warehouse, params["engine"], ctx.work_dir)
     try:
-        with engine_choice(params["engine"], ctx.warehouse):
-            return getattr(stages, name)(ctx)
+        # the library's JSON events (stage_finished; after report, run_summary) go to the task's log as on the
+        # command line
+        with json_logs(None), engine_choice(params["engine"], ctx.warehouse):
+            summary = pipeline.run_stage(ctx, getattr(stages, name))
+            if name == "report":
+                pipeline.log_run_summary(ctx)
+            return summary
     # deterministic, or another run published the date meanwhile: a retry would fail the same way
     except (InvariantViolation, ConfigError, StaleRun) as error:
         raise AirflowFailException(f"{name}: {type(error).__name__}: {error}") from error

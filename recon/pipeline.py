@@ -1,15 +1,18 @@
 """One business day end to end, from the command line: the stages of :mod:`recon.stages` in a row.
 
 The run holds the warehouse's write lock (:mod:`recon.locks`) from land to the end, logs each stage as a JSON line
-(:mod:`recon.observability`), and records its attempt in ``runs``: RUNNING at land, then COMPLETED (in the publish
-transaction) or FAILED when a stage raises.
+(:mod:`recon.observability`; the Airflow DAG's tasks log through :func:`run_stage` and :func:`log_run_summary`
+too), and records its attempt in ``runs``: RUNNING at land, then COMPLETED (in the publish transaction) or FAILED
+when a stage raises.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -72,23 +75,44 @@ def run_day(business_date: date, landing: Landing, warehouse: WarehouseTarget, *
 def _run_stages(ctx: DayContext) -> RunResult:
     """The stages in a row, each logged; a stage that raises records the attempt FAILED."""
     summaries: dict[str, dict] = {}
-    seconds: dict[str, float] = {}
-    day = ctx.business_date.isoformat()
     try:
         for stage in STAGES:
-            name = stage.__name__
-            pause_point(name)
-            started = time.monotonic()
-            summaries[name] = stage(ctx)
-            seconds[name] = round(time.monotonic() - started, 3)
-            log_event("stage_finished", run_id=summaries["land"]["run_id"], business_date=day, stage=name,
-                      rows=stage_rows(name, summaries[name]), seconds=seconds[name])
+            pause_point(stage.__name__)
+            summaries[stage.__name__] = run_stage(ctx, stage)
     except BaseException as error:
         fail(ctx, error)
-        log_event("run_failed", level=logging.ERROR, run_id=summaries.get("land", {}).get("run_id"), business_date=day,
+        log_event("run_failed", level=logging.ERROR, run_id=summaries.get("land", {}).get("run_id"),
+                  business_date=ctx.business_date.isoformat(),
                   stage=next(s.__name__ for s in STAGES if s.__name__ not in summaries), error=repr(error))
         raise
+    return RunResult(summaries, log_run_summary(ctx))
+
+
+def run_stage(ctx: DayContext, stage: Callable[[DayContext], dict]) -> dict:
+    """Run one stage, log its ``stage_finished`` event (run id, date, stage, rows, seconds) and keep its summary and
+    seconds in the work folder for :func:`log_run_summary`: the command line runs the stages in a row, the Airflow
+    DAG each in a task of its own, and both log the same events."""
+    name = stage.__name__
+    started = time.monotonic()
+    summary = stage(ctx)
+    seconds = round(time.monotonic() - started, 3)
+    folder = ctx.work_dir / "stage_summaries"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.json").write_text(json.dumps({"summary": summary, "seconds": seconds}), encoding="utf-8")
+    run_id = json.loads((ctx.work_dir / "landed.json").read_text(encoding="utf-8"))["attempt"]["run_id"]
+    log_event("stage_finished", run_id=run_id, business_date=ctx.business_date.isoformat(), stage=name,
+              rows=stage_rows(name, summary), seconds=seconds)
+    return summary
+
+
+def log_run_summary(ctx: DayContext) -> dict:
+    """After the last stage: the run's SLIs (:func:`recon.observability.run_slis`) from the stages' summaries and
+    seconds :func:`run_stage` kept, logged as the ``run_summary`` event and returned."""
+    summaries, seconds = {}, {}
+    for stage in STAGES:
+        kept = json.loads((ctx.work_dir / "stage_summaries" / f"{stage.__name__}.json").read_text(encoding="utf-8"))
+        summaries[stage.__name__], seconds[stage.__name__] = kept["summary"], kept["seconds"]
     marts = {name: read_table(ctx.work_dir / "marts" / f"{name}.arrow") for name in ("conservation", "recon_breaks")}
     slis = run_slis(ctx.business_date, summaries, seconds, marts, datetime.now(UTC))
     log_event("run_summary", stage=None, rows=slis["stage_rows"]["publish"], seconds=slis["run_seconds"], **slis)
-    return RunResult(summaries, slis)
+    return slis

@@ -195,17 +195,43 @@ def _published(warehouse_path: Path) -> tuple[list[tuple], list[tuple]]:
                 [(r["exit_code"], r["status"]) for r in warehouse.runs(DAY)])
 
 
+def _assert_structured_logs(records: list[logging.LogRecord], warehouse: Path) -> None:
+    """The tasks logged the command line's JSON events: a stage_finished per stage with the published run's id, the
+    date, rows and seconds, then a run_summary with the SLIs."""
+    from recon.observability import JsonLineFormatter
+    from recon.warehouse import DuckDBWarehouse
+
+    with DuckDBWarehouse(warehouse) as target:
+        (run_id,) = [r["run_id"] for r in target.runs(DAY)]
+    events = [json.loads(JsonLineFormatter().format(record)) for record in records]
+    stages = ["land", "parse", "validate", "match", "publish", "report"]
+    finished = [e for e in events if e["event"] == "stage_finished"]
+    assert [e["stage"] for e in finished] == stages
+    for event in finished:
+        assert (event["run_id"], event["business_date"]) == (run_id, DAY.isoformat())
+        assert isinstance(event["rows"], int) and event["seconds"] >= 0
+    (summary,) = [e for e in events if e["event"] == "run_summary"]
+    assert (summary["run_id"], summary["exit_code"], sorted(summary["stage_seconds"])) == (run_id, 0, sorted(stages))
+    assert summary["stage_rows"] == {e["stage"]: e["rows"] for e in finished}
+    assert summary["stage_rows"]["publish"] > 0 and summary["match_rate"]["CASH"] > 0
+    assert sum(sum(by_status.values()) for by_status in summary["breaks_by_tier"].values()) > 0
+    assert summary["statement_deadline"].startswith("2026-") and "statement_ready_by_deadline" in summary
+
+
 def test_a_whole_run_on_generated_data_publishes_what_the_command_line_publishes(
-        airflow_db, dag_bag, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """dag.test() end to end on a recon.generate day: every task succeeds, the planted breaks are published, and the
-    warehouse and documents equal those of `fcm-recon run` on the same files."""
+        airflow_db, dag_bag, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """dag.test() end to end on a recon.generate day: every task succeeds, each logs the command line's JSON events
+    (stage_finished, then run_summary with the SLIs), the planted breaks are published, and the warehouse and
+    documents equal those of `fcm-recon run` on the same files."""
     from recon.cli import main
     from recon.generate import GenerateOptions, generate
 
     landing = tmp_path / "landing"
     key = generate(landing, GenerateOptions(start=DAY, days=1, accounts=10, trades_per_day=10, seed=1))
-    run = _run_dag(dag_bag, monkeypatch, landing, tmp_path / "dag.duckdb", tmp_path / "work")
+    with caplog.at_level(logging.INFO, logger="fcm_recon"):
+        run = _run_dag(dag_bag, monkeypatch, landing, tmp_path / "dag.duckdb", tmp_path / "work")
     assert run.state == "success"
+    _assert_structured_logs([r for r in caplog.records if r.name == "fcm_recon"], tmp_path / "dag.duckdb")
     assert {ti.task_id: ti.state for ti in run.get_task_instances()} == dict.fromkeys(
         ["files_arrived", "land", "parse", "validate", "match", "publish", "report"], "success")
     assert main(["run", "--date", DAY.isoformat(), "--landing", str(landing),
