@@ -1,9 +1,11 @@
 """A run SIGKILLed at any stage boundary, or inside the publish transaction, leaves the warehouse as before or as
-after; the killed attempts are recorded FAILED by the next run; the final re-run equals an uninterrupted run."""
+after; the killed attempt is recorded FAILED by the next run; after each kill, the re-run leaves every table as an
+uninterrupted run does. A re-run of a published date killed inside its publish transaction leaves it as it was."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -48,9 +50,14 @@ def wait_paused(process: subprocess.Popen, pause_file: Path) -> str:
     return pause_file.read_text()
 
 
-def hashes(warehouse: Path) -> dict[str, str]:
+def contents(warehouse: Path) -> dict[str, object]:
+    """Every table's contents: each replaced table's partition hash, the other append-only tables' rows (none here),
+    and the completed runs' outputs and exit codes (a run's id and timestamps differ from run to run)."""
     with DuckDBWarehouse(warehouse) as target:
-        return {t.name: target.partition_hash(t.name, DAY) for t in replaced_tables()}
+        found: dict[str, object] = {t.name: target.partition_hash(t.name, DAY) for t in replaced_tables()}
+        found.update({name: target.read_until(name, DAY) for name in ("decisions", "seg_filings")})
+        found["runs"] = [(r["business_date"], r["exit_code"], r["output_hashes"]) for r in target.runs(DAY)]
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -60,36 +67,63 @@ def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_a_run_killed_anywhere_leaves_before_or_after_and_the_re_run_equals_an_uninterrupted_one(
-        landing: Path, tmp_path: Path) -> None:
-    uninterrupted = tmp_path / "uninterrupted.duckdb"
-    baseline = start_run(landing, uninterrupted, None, tmp_path / "unused")
+@pytest.fixture(scope="module")
+def uninterrupted(landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    warehouse = tmp_path_factory.mktemp("uninterrupted") / "wh.duckdb"
+    baseline = start_run(landing, warehouse, None, warehouse.with_name("unused"))
     assert baseline.wait() == 0, baseline.communicate()
-    after = hashes(uninterrupted)
-    assert set(after.values()) != {EMPTY_SHA256}
+    return warehouse
 
+
+def _kill_at(point: str, landing: Path, warehouse: Path, folder: Path) -> None:
+    pause_file = folder / f"pause-{point}"
+    process = start_run(landing, warehouse, point, pause_file)
+    assert wait_paused(process, pause_file).startswith(point)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL
+
+
+def _statuses(warehouse: Path) -> list[list[str]]:
+    runs_by_id: dict[str, list[str]] = {}
+    with DuckDBWarehouse(warehouse) as target:
+        for row in target.attempts(DAY):
+            runs_by_id.setdefault(row["run_id"], []).append(row["status"])
+    return sorted(sorted(s) for s in runs_by_id.values())
+
+
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_a_run_killed_there_leaves_before_or_after_and_its_re_run_equals_an_uninterrupted_one(
+        point: str, landing: Path, uninterrupted: Path, tmp_path: Path) -> None:
+    """The first run of the date killed at ``point``: every table is as before (empty) or, killed at report, after
+    the commit, as the uninterrupted run left it; the re-run then leaves every table as the uninterrupted run did,
+    the killed attempt recorded FAILED (none: killed before land began one; COMPLETED: killed after the commit)."""
+    after = contents(uninterrupted)
+    assert set(after[t.name] for t in replaced_tables()) != {EMPTY_SHA256}
     warehouse = tmp_path / "killed.duckdb"
-    for point in KILL_POINTS:
-        pause_file = tmp_path / f"pause-{point}"
-        process = start_run(landing, warehouse, point, pause_file)
-        assert wait_paused(process, pause_file).startswith(point)
-        process.send_signal(signal.SIGKILL)
-        assert process.wait() == -signal.SIGKILL
-        state = hashes(warehouse)
-        expected = after if point == "report" else dict.fromkeys(after, EMPTY_SHA256)
-        assert state == expected, f"killed before/in {point}: the warehouse is neither before nor after"
-
+    _kill_at(point, landing, warehouse, tmp_path)
+    before = {**dict.fromkeys((t.name for t in replaced_tables()), EMPTY_SHA256), "decisions": [], "seg_filings": [],
+              "runs": []}
+    assert contents(warehouse) == (after if point == "report" else before), f"killed at {point}: half-written"
     rerun = start_run(landing, warehouse, None, tmp_path / "unused")
     assert rerun.wait() == 0, rerun.communicate()
-    assert hashes(warehouse) == after
-    with DuckDBWarehouse(warehouse) as target:
-        attempts = target.attempts(DAY)
-    statuses = [(row["run_id"], row["status"]) for row in attempts]
-    runs_by_id: dict[str, list[str]] = {}
-    for run_id, status in statuses:
-        runs_by_id.setdefault(run_id, []).append(status)
-    # the attempt killed before land never began (no row); the 5 killed after land and before the commit are
-    # FAILED (recorded by the next run's land); the one killed after the commit and the final re-run are COMPLETED
-    assert sorted(sorted(s) for s in runs_by_id.values()) == sorted(
-        [["FAILED", "RUNNING"]] * 5 + [["COMPLETED", "RUNNING"]] * 2)
+    found = contents(warehouse)
+    assert found == dict(after, runs=after["runs"] * (2 if point == "report" else 1))
+    killed = {"land": [], "report": [["COMPLETED", "RUNNING"]]}.get(point, [["FAILED", "RUNNING"]])
+    assert _statuses(warehouse) == sorted(killed + [["COMPLETED", "RUNNING"]])
+    assert [c for c in verify_chain(warehouse) if not c.ok] == []
+
+
+def test_a_re_run_killed_inside_the_publish_transaction_leaves_the_published_day_as_it_was(
+        landing: Path, uninterrupted: Path, tmp_path: Path) -> None:
+    """The date already published, a second run killed inside its publish transaction: every table is as the first
+    run left it (not half-replaced); the next run publishes the same contents and chains after the first."""
+    warehouse = tmp_path / "published.duckdb"
+    shutil.copyfile(uninterrupted, warehouse)
+    after = contents(uninterrupted)
+    _kill_at("publish-transaction", landing, warehouse, tmp_path)
+    assert contents(warehouse) == after
+    rerun = start_run(landing, warehouse, None, tmp_path / "unused")
+    assert rerun.wait() == 0, rerun.communicate()
+    assert contents(warehouse) == dict(after, runs=after["runs"] * 2)
+    assert _statuses(warehouse) == sorted([["COMPLETED", "RUNNING"]] * 2 + [["FAILED", "RUNNING"]])
     assert [c for c in verify_chain(warehouse) if not c.ok] == []
