@@ -20,7 +20,6 @@ import os
 import shutil
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from importlib.metadata import version
 from pathlib import Path
 
@@ -49,7 +48,7 @@ CALENDAR_MARGIN_DAYS = 45
 PREVIOUS_BANK_BALANCES_SCHEMA = pa.schema([
     ("bank_account_id", pa.string()), ("currency", pa.string()), ("amount", pa.decimal128(38, 9)),
     ("record_id", pa.string()), ("source_file", pa.string()), ("as_of_date", pa.date32())])
-# the cash journal entries earlier runs quarantined, per bank account and currency (proof of cash counts them)
+# the cash journal entries earlier runs quarantined, one row each (proof of cash counts them)
 QUARANTINED_JOURNAL_SCHEMA = pa.schema([
     ("bank_account_id", pa.string()), ("currency", pa.string()), ("amount", pa.decimal128(38, 9))])
 # the statuses of a published BANK_BALANCE break whose bank side is the day's balance (RESOLVED rows repeat a grain
@@ -569,7 +568,8 @@ def _warehouse_sources(ctx: DayContext) -> dict[str, pa.Table]:
             "src_warehouse__previous_breaks": pa.Table.from_pylist(
                 [{c: row[c] for c in breaks.names} for row in previous], schema=breaks),
             "src_warehouse__previous_bank_balances": previous_bank_balances(target, ctx.business_date, previous),
-            "src_warehouse__quarantined_journal": _journal_totals(quarantined_journal(target, ctx.business_date)),
+            "src_warehouse__quarantined_journal": pa.Table.from_pylist(
+                quarantined_journal(target, ctx.business_date), schema=QUARANTINED_JOURNAL_SCHEMA),
             "src_warehouse__decisions": pa.Table.from_pylist(target.read_until("decisions", ctx.business_date),
                                                              schema=decisions),
             "src_warehouse__seg_filed_lines": filed_lines_table(target, ctx.business_date),
@@ -590,16 +590,6 @@ def quarantined_journal(target: object, business_date: date) -> list[dict]:
             seen.add(key)
             rows.append(row)
     return rows
-
-
-def _journal_totals(rows: list[dict]) -> pa.Table:
-    totals: dict[tuple[str, str], Decimal] = {}
-    for row in rows:
-        key = (row["bank_account_id"], row["currency"])
-        totals[key] = totals.get(key, Decimal(0)) + row["amount"]
-    return pa.Table.from_pylist([{"bank_account_id": account, "currency": currency, "amount": amount}
-                                 for (account, currency), amount in sorted(totals.items())],
-                                schema=QUARANTINED_JOURNAL_SCHEMA)
 
 
 def previous_bank_balances(target: object, business_date: date, previous_breaks: list[dict]) -> pa.Table:
