@@ -27,7 +27,10 @@ the rest of ``recon`` is imported inside the tasks.
 
 Outcome: exit code 0 (clean) and 2 (an input was rejected or is missing: published, marked and listed) are both a
 completed run. Anything else raises: operating errors (landing area unreadable, warehouse locked) are retried; a
-broken invariant or a bad configuration fails at once, as a retry would only repeat it.
+broken invariant or a bad configuration fails at once, as a retry would only repeat it. When a stage task fails for
+good (no retry left), its failure callback records the day's attempt FAILED in ``runs``, naming the error, as the
+command line does: ``fcm-recon verify`` and the runs table then show the failure at once, not an attempt RUNNING until
+the date's next run. A new attempt starts at land: clear the DAG run (or trigger the date again), not a single task.
 """
 
 from __future__ import annotations
@@ -167,6 +170,21 @@ def report_missing_files(context: Mapping[str, Any]) -> None:
                   context.get("exception"))
 
 
+def record_attempt_failed(context: Mapping[str, Any]) -> None:
+    """A stage task's failure callback, called once no retry is left: the day's attempt is recorded FAILED with the
+    error (nothing is recorded when the attempt never began, or had already published)."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from recon.stages import fail
+
+    try:
+        business_date = _context_business_date(context)
+    except AirflowFailException:  # a manual run without its date: no attempt began
+        return
+    error = context.get("exception") or RuntimeError("the task failed")
+    fail(day_context(context["params"], context["run_id"], business_date), error)
+
+
 def run_stage(name: str) -> dict:
     """Run one stage of recon.stages for the current DAG run; its summary goes to XCom."""
     from airflow.sdk.exceptions import AirflowFailException
@@ -224,37 +242,38 @@ def files_arrived() -> bool:
         raise AirflowFailException(f"files_arrived: ConfigError: {error}") from error
 
 
-@task(trigger_rule=TriggerRule.ALL_DONE)  # after the deadline, the day is published with what arrived, marked
+# after the deadline, the day is published with what arrived, marked
+@task(trigger_rule=TriggerRule.ALL_DONE, on_failure_callback=record_attempt_failed)
 def land() -> dict:
     """Hash and record the day's files (and the previous business day's clearing files)."""
     return run_stage("land")
 
 
-@task
+@task(on_failure_callback=record_attempt_failed)
 def parse() -> dict:
     """Read every landed file by its contract into canonical tables."""
     return run_stage("parse")
 
 
-@task
+@task(on_failure_callback=record_attempt_failed)
 def validate() -> dict:
     """Great Expectations suites: quarantine failing rows, reject failing files."""
     return run_stage("validate")
 
 
-@task
+@task(on_failure_callback=record_attempt_failed)
 def match() -> dict:
     """Every reconciliation in SQL on DuckDB; conservation checked before anything is published."""
     return run_stage("match")
 
 
-@task
+@task(on_failure_callback=record_attempt_failed)
 def publish() -> dict:
     """Replace the day's partitions and append the run to the manifest chain, in one transaction."""
     return completed(run_stage("publish"))
 
 
-@task
+@task(on_failure_callback=record_attempt_failed)
 def report() -> dict:
     """The break report and the statements for people, and the day's segregation alerts in the log."""
     summary = run_stage("report")

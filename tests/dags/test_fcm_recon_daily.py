@@ -270,6 +270,38 @@ def test_past_the_deadline_a_missing_file_is_named_and_the_day_still_publishes_m
     assert _published(tmp_path / "dag.duckdb")[1] == [(2, "COMPLETED_WITH_REJECTIONS")]
 
 
+def test_a_stage_that_fails_for_good_records_its_attempt_failed_at_once(
+        airflow_db, dag_bag, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """match raises a broken invariant: the run fails there, nothing is published, and the task's failure callback
+    records the attempt FAILED with the error in runs (not RUNNING until the date's next run); a new run of the date
+    then publishes."""
+    from recon import stages
+    from recon.errors import InvariantViolation
+    from recon.warehouse import DuckDBWarehouse
+
+    landing = _day().write(tmp_path / "landing")
+    warehouse = tmp_path / "dag.duckdb"
+
+    def broken(ctx: object) -> dict:
+        raise InvariantViolation("conservation count broken")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(stages, "match", broken)
+        run = _run_dag(dag_bag, monkeypatch, landing, warehouse, tmp_path / "work")
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states == {**dict.fromkeys(["files_arrived", "land", "parse", "validate"], "success"), "match": "failed",
+                      "publish": "upstream_failed", "report": "upstream_failed"}
+    with DuckDBWarehouse(warehouse) as target:
+        attempts = target.attempts(DAY)
+        assert target.runs(DAY) == [] and target.read_partition("recon_breaks", DAY) == []
+    assert [row["status"] for row in attempts] == ["RUNNING", "FAILED"]
+    assert attempts[0]["run_id"] == attempts[1]["run_id"] and attempts[1]["finished_at"] is not None
+    assert json.loads(attempts[1]["manifest"])["failure"].endswith(
+        "match: InvariantViolation: conservation count broken")
+    run = _run_dag(dag_bag, monkeypatch, landing, warehouse, tmp_path / "work-again")
+    assert run.state == "success" and _published(warehouse)[1] == [(0, "COMPLETED")]
+
+
 def test_a_date_cme_does_not_clear_runs_the_secured_statement_alone(
         airflow_db, dag_bag, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Thanksgiving 2026 through the DAG (as FCM_RECON_SECURED_ON_HOLIDAYS schedules it): the day context is
