@@ -191,7 +191,7 @@ def run_stage(name: str) -> dict:
 
     from recon import pipeline, stages
     from recon.engines import engine_choice
-    from recon.errors import ConfigError, InvariantViolation, StaleRun
+    from recon.errors import ConfigError, InvariantViolation, PreviousDayMissing, StaleRun
     from recon.observability import json_logs
 
     context = get_current_context()
@@ -208,7 +208,7 @@ def run_stage(name: str) -> dict:
                 pipeline.log_run_summary(ctx)
             return summary
     # deterministic, or another run published the date meanwhile: a retry would fail the same way
-    except (InvariantViolation, ConfigError, StaleRun) as error:
+    except (InvariantViolation, ConfigError, StaleRun, PreviousDayMissing) as error:
         raise AirflowFailException(f"{name}: {type(error).__name__}: {error}") from error
 
 

@@ -47,6 +47,11 @@ class NoReconciliation(RunNotFound):
     """The date asked about had a SECURED-only run (CME does not clear): it has a statement, no reconciliation."""
 
 
+class PreviousDayMissing(RunNotFound):
+    """The previous CME business day has no completed run while an earlier date has one: a run would carry no open
+    break into the date (they would drop out of its breaks and aging without being resolved)."""
+
+
 class WarehouseLocked(WarehouseError):
     """Another process holds the warehouse's write lock and did not release it within the time allowed."""
 

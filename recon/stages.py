@@ -31,7 +31,7 @@ from recon.contracts.ledger import DAY_CONTRACTS, OPTIONAL_DAY_FILES
 from recon.contracts.reference import REQUIRED_REFERENCE
 from recon.domain import Problem, content_id
 from recon.engines import DuckDBEngine, Engine, open_engine
-from recon.errors import ConfigError, StaleRun, invariant
+from recon.errors import ConfigError, PreviousDayMissing, StaleRun, invariant
 from recon.ingest import QUARANTINED_ROWS_SCHEMA, FileReport, ingest
 from recon.landing import InputFile, discover, previous_clearing_files
 from recon.rules import RULES_DIR, RuleSet, load_rules
@@ -245,6 +245,23 @@ def unfinished(attempts: list[dict]) -> list[dict]:
     return [row for row in attempts if row["status"] == "RUNNING" and row["run_id"] not in ended]
 
 
+def check_previous_day(target: object, business_date: date) -> None:
+    """Refuse ``business_date`` when its previous CME business day has no completed run but an earlier date has one:
+    a day carries its open breaks from the previous CME business day's run alone, so running across the gap would
+    drop every break still open there from the date's breaks and their aging, unresolved. The first date of a
+    warehouse's history (nothing earlier ran) carries nothing and runs."""
+    previous = calendar.previous_business_day(business_date)
+    if target.runs(previous):
+        return
+    earlier = [run["business_date"] for run in target.runs() if run["business_date"] < previous]
+    if earlier:
+        first_missing = calendar.next_business_day(max(earlier))
+        raise PreviousDayMissing(
+            f"{business_date}: the previous CME business day {previous} has no completed run, but {max(earlier)} "
+            f"has: the breaks open on {max(earlier)} would not be carried into {business_date}. Run the missing days "
+            f"first: fcm-recon backfill --start {first_missing} --end {business_date}")
+
+
 def _begin_attempt(ctx: DayContext, inputs: list[InputFile], started_at: str) -> dict:
     """Append the attempt's RUNNING row in its own transaction, after recording FAILED any earlier attempt of the
     date that never ended (killed); returns the attempt: its run id, chain position and fingerprint."""
@@ -252,6 +269,7 @@ def _begin_attempt(ctx: DayContext, inputs: list[InputFile], started_at: str) ->
         attempts = target.attempts(ctx.business_date)
         for running in unfinished(attempts):
             record_failed(target, running, f"no end recorded; found by a later run of {ctx.business_date}")
+        check_previous_day(target, ctx.business_date)
         head = target.last_run()
         attempt = dict(day_fingerprint(target, ctx, inputs), previous_manifest_hash=head[1] if head else None,
                        sequence=head[0] + 1 if head else 1,

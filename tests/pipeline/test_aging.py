@@ -54,3 +54,45 @@ def test_re_running_a_day_ages_from_the_day_before_not_from_itself(tmp_path: Pat
     run_day(DAYS[1], landing, warehouse)
     with DuckDBWarehouse(warehouse) as target:
         assert target.partition_hash("recon_breaks", DAYS[1]) == first
+
+
+def test_a_day_whose_previous_business_day_never_ran_is_refused_until_the_gap_is_run(tmp_path: Path) -> None:
+    """Day 1 published a break; day 3 run while day 2 never ran would drop it unresolved. The command line refuses
+    day 3 (exit 1, naming the missing day and the backfill that fills it) and writes nothing; after day 2 runs, day 3
+    carries the break OPEN at age 2 with its id. A date before everything published (history backfilled backwards)
+    carries nothing and runs."""
+    from recon.cli import main
+
+    landing, warehouse = tmp_path / "landing", tmp_path / "wh.duckdb"
+    for day in DAYS:
+        _write_day(landing, day, "900.00")
+    assert run_day(DAYS[0], landing, warehouse).exit_code == 0
+    with DuckDBWarehouse(warehouse) as target:
+        before = target.attempts()
+    arguments = ["run", "--date", DAYS[2].isoformat(), "--landing", str(landing), "--warehouse", str(warehouse)]
+    error = _stderr_of(main, arguments)
+    assert error == (f"fcm-recon: error: {DAYS[2]}: the previous CME business day {DAYS[1]} has no completed run, but "
+                     f"{DAYS[0]} has: the breaks open on {DAYS[0]} would not be carried into {DAYS[2]}. Run the "
+                     f"missing days first: fcm-recon backfill --start {DAYS[1]} --end {DAYS[2]}")
+    with DuckDBWarehouse(warehouse) as target:
+        assert target.attempts() == before and target.read_partition("recon_breaks", DAYS[2]) == []
+    assert run_day(DAYS[1], landing, warehouse).exit_code == 0
+    assert run_day(DAYS[2], landing, warehouse).exit_code == 0
+    with DuckDBWarehouse(warehouse) as target:
+        first, last = ([b for b in target.read_partition("recon_breaks", day) if b["recon"] == "BANK_BALANCE"]
+                       for day in (DAYS[0], DAYS[2]))
+    assert [(b["status"], b["age_business_days"], b["break_id"]) for b in last] == [("OPEN", 2, first[0]["break_id"])]
+    earlier = calendar.previous_business_day(DAYS[0])
+    _write_day(landing, earlier, "900.00")
+    assert run_day(earlier, landing, warehouse).exit_code == 0
+
+
+def _stderr_of(main, arguments: list[str]) -> str:
+    """The last line ``main`` printed to standard error, after checking it exited 1."""
+    import contextlib
+    import io
+
+    stream = io.StringIO()
+    with contextlib.redirect_stderr(stream):
+        assert main(arguments) == 1
+    return stream.getvalue().strip().splitlines()[-1]
