@@ -48,6 +48,29 @@ KEYED_PASSES: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
 }
 
 
+# The passes the SQL models implement, per recon in the order the models run them. A rule file lists exactly its
+# recon's passes with these pass_order numbers (a pass no model implements would be silently ignored, a missing one
+# would leave its model without its rule). Settings a pass's model does not read must keep their neutral value, so
+# that no file promises a behaviour the engine does not have: a date window other than zero outside CASH-REFERENCE,
+# an amount tolerance on CASH-EXACT (amount is one of its keys) or TRADE-ECONOMICS (groups are keyed on their price),
+# subset bounds outside CASH-SUBSET (where they are required), carries_forward outside the *-CARRIED passes.
+ENGINE_PASSES: dict[str, tuple[str, ...]] = {
+    "BANK_BALANCE": ("BANK-PROOF",),
+    "CASH": ("CASH-EXACT", "CASH-REFERENCE", "CASH-SUBSET", "CASH-CARRIED"),
+    "COLLATERAL": ("COLLATERAL-EXACT",),
+    "DCO_SETTLEMENT": ("DCO-CYCLE", "DCO-CARRIED"),
+    "POSITION": ("POSITION-EXACT",),
+    "TRADE": ("TRADE-ID", "TRADE-ECONOMICS", "TRADE-CARRIED"),
+}
+_DATE_WINDOW_PASSES = frozenset({"CASH-REFERENCE"})
+_EXACT_PASSES = frozenset({"CASH-EXACT", "TRADE-ECONOMICS"})
+_SUBSET_PASSES = frozenset({"CASH-SUBSET"})
+_PASS_FIELDS = frozenset({"rule_id", "version", "pass_order", "description", "keys", "amount_tolerance",
+                          "date_window_business_days", "carries_forward", "auto_match", "max_candidates",
+                          "max_subset_size"})
+_FILE_FIELDS = frozenset({"recon", "passes", "components", "amount_sign"})
+
+
 @dataclass(frozen=True)
 class RuleSet:
     """The loaded rules: the passes and tiers as Arrow tables, a version (SHA-256 of the rule files) and the
@@ -69,9 +92,18 @@ def _amount(value: object, where: str) -> object:
 
 def _pass_rows(path: Path) -> list[dict]:
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    _check_fields(document, _FILE_FIELDS, path.name)
+    recon = document.get("recon")
+    if recon not in ENGINE_PASSES:
+        raise ConfigError(f"{path.name}: recon must be one of {sorted(ENGINE_PASSES)}, found {recon!r}")
+    found = [raw.get("rule_id") if isinstance(raw, dict) else raw for raw in document.get("passes") or []]
+    expected = list(ENGINE_PASSES[recon])
+    if sorted(map(str, found)) != sorted(expected):
+        raise ConfigError(f"{path.name}: the {recon} passes the SQL models implement are {expected}, found {found}")
     rows = []
     for raw in document["passes"]:
         where = f"{path.name}: {raw.get('rule_id')}"
+        _check_fields(raw, _PASS_FIELDS, where)
         try:
             rows.append({
                 "recon": document["recon"],
@@ -89,7 +121,42 @@ def _pass_rows(path: Path) -> list[dict]:
             })
         except (KeyError, TypeError, ValueError) as error:
             raise ConfigError(f"{where}: invalid rule ({error})") from None
+        _check_engine_settings(rows[-1], expected.index(rows[-1]["rule_id"]) + 1, where)
     return rows
+
+
+def _check_fields(document: object, allowed: frozenset[str], where: str) -> None:
+    if not isinstance(document, dict):
+        raise ConfigError(f"{where}: expected a mapping, found {type(document).__name__}")
+    unknown = sorted(set(document) - allowed)
+    if unknown:
+        raise ConfigError(f"{where}: unknown settings {unknown} (allowed: {sorted(allowed)})")
+
+
+def _check_engine_settings(row: dict, order: int, where: str) -> None:
+    """Refuse a pass whose order or settings the SQL models do not implement (ENGINE_PASSES)."""
+    rule_id = row["rule_id"]
+    if row["pass_order"] != order:
+        raise ConfigError(f"{where}: pass_order must be {order} (the order the SQL models run the passes), "
+                          f"found {row['pass_order']}")
+    window = (row["date_window_before"], row["date_window_after"])
+    if rule_id not in _DATE_WINDOW_PASSES and window != (0, 0):
+        raise ConfigError(f"{where}: date_window_business_days must stay 0/0 (the pass compares no dates across "
+                          f"days), found {window[0]}/{window[1]}")
+    if min(window) < 0:
+        raise ConfigError(f"{where}: date_window_business_days must not be negative, found {window[0]}/{window[1]}")
+    tolerance = (row["amount_tolerance_below"], row["amount_tolerance_above"])
+    if rule_id in _EXACT_PASSES and any(tolerance):
+        raise ConfigError(f"{where}: amount_tolerance must stay 0/0 (the pass keys on the amount or price), found "
+                          f"{tolerance[0]}/{tolerance[1]}")
+    if min(tolerance) < 0:
+        raise ConfigError(f"{where}: amount_tolerance must not be negative, found {tolerance[0]}/{tolerance[1]}")
+    if (row["max_candidates"] is not None) != (rule_id in _SUBSET_PASSES):
+        raise ConfigError(f"{where}: max_candidates and max_subset_size are "
+                          f"{'required' if rule_id in _SUBSET_PASSES else 'unsupported'} on this pass")
+    if row["carries_forward"] != rule_id.endswith("-CARRIED"):
+        raise ConfigError(f"{where}: carries_forward must be {str(rule_id.endswith('-CARRIED')).lower()} on "
+                          f"this pass")
 
 
 def _keys(raw: dict, where: str) -> tuple[Key, ...]:

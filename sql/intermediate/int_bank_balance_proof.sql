@@ -17,7 +17,7 @@ bank_accounts as (
 ),
 
 rule_pass as (
-    select * from stg_rules__passes where recon = 'BANK_BALANCE' and pass_order = 1
+    select * from stg_rules__passes where rule_id = 'BANK-PROOF'
 ),
 
 joined as (

@@ -6,7 +6,7 @@ with candidates as (
 ),
 
 rule_pass as (
-    select * from stg_rules__passes where recon = 'CASH' and pass_order = 1
+    select * from stg_rules__passes where rule_id = 'CASH-EXACT'
 ),
 
 numbered as (

@@ -29,7 +29,7 @@ numbered as (
 ),
 
 rule_pass as (
-    select * from stg_rules__passes where recon = 'CASH' and pass_order = 2
+    select * from stg_rules__passes where rule_id = 'CASH-REFERENCE'
 ),
 
 paired as (

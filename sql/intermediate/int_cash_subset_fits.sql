@@ -11,7 +11,7 @@ with recursive unpaired as (
 ),
 
 rule_pass as (
-    select * from stg_rules__passes where recon = 'CASH' and pass_order = 4
+    select * from stg_rules__passes where rule_id = 'CASH-SUBSET'
 ),
 
 counted as (

@@ -11,7 +11,7 @@ ledger as (
 ),
 
 rule_pass as (
-    select * from stg_rules__passes where recon = 'COLLATERAL' and pass_order = 1
+    select * from stg_rules__passes where rule_id = 'COLLATERAL-EXACT'
 ),
 
 clearing_grain as (

@@ -32,7 +32,7 @@ ledger as (
 ),
 
 rule_pass as (
-    select * from stg_rules__passes where recon = 'DCO_SETTLEMENT' and pass_order = 1
+    select * from stg_rules__passes where rule_id = 'DCO-CYCLE'
 ),
 
 -- the grain is every settlement account, currency and reference any leg has: two full outer joins on it (each

@@ -7,7 +7,7 @@ with sides as (
 ),
 
 rule_pass as (
-    select * from stg_rules__passes where recon = 'POSITION' and pass_order = 1
+    select * from stg_rules__passes where rule_id = 'POSITION-EXACT'
 ),
 
 measured as (

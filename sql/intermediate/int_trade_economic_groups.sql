@@ -13,7 +13,7 @@ paired as (
 ),
 
 rule_pass as (
-    select * from stg_rules__passes where recon = 'TRADE' and pass_order = 2
+    select * from stg_rules__passes where rule_id = 'TRADE-ECONOMICS'
 ),
 
 open_sides as (

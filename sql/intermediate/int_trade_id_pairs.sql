@@ -7,7 +7,7 @@ with sides as (
 ),
 
 rule_pass as (
-    select * from stg_rules__passes where recon = 'TRADE' and pass_order = 1
+    select * from stg_rules__passes where rule_id = 'TRADE-ID'
 ),
 
 clearing as (

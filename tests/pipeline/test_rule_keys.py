@@ -95,6 +95,33 @@ def test_bad_keys_are_refused_when_the_rules_load(tmp_path: Path, rule_id: str, 
         load_rules(rules_copy(tmp_path, rule_id, change))
 
 
+
+@pytest.mark.parametrize("rule_id, change, message", [
+    ("CASH-REFERENCE", lambda raw: raw.update(percentage_tolerance="0.1"),
+     r"CASH-REFERENCE: unknown settings \['percentage_tolerance'\]"),
+    ("CASH-SUBSET", lambda raw: raw.update(date_window_business_days={"before": 1, "after": 0}),
+     "CASH-SUBSET: date_window_business_days must stay 0/0 .*found 1/0"),
+    ("TRADE-ECONOMICS", lambda raw: raw.update(amount_tolerance={"below": "0.25", "above": "0.25"}),
+     "TRADE-ECONOMICS: amount_tolerance must stay 0/0"),
+    ("CASH-REFERENCE", lambda raw: raw.update(amount_tolerance={"below": "-1.00", "above": "1.00"}),
+     "CASH-REFERENCE: amount_tolerance must not be negative"),
+    ("CASH-CARRIED", lambda raw: raw.update(pass_order=3), "CASH-CARRIED: pass_order must be 4 .*found 3"),
+    ("CASH-EXACT", lambda raw: raw.update(max_candidates=12, max_subset_size=3),
+     "CASH-EXACT: max_candidates and max_subset_size are unsupported"),
+    ("CASH-SUBSET", lambda raw: [raw.pop("max_candidates"), raw.pop("max_subset_size")],
+     "CASH-SUBSET: max_candidates and max_subset_size are required"),
+    ("DCO-CYCLE", lambda raw: raw.update(carries_forward=True), "DCO-CYCLE: carries_forward must be false"),
+    ("TRADE-CARRIED", lambda raw: raw.update(rule_id="TRADE-FUZZY"),
+     "the TRADE passes the SQL models implement are .*TRADE-CARRIED.*found .*TRADE-FUZZY"),
+])
+def test_a_setting_the_sql_does_not_implement_is_refused_when_the_rules_load(tmp_path: Path, rule_id: str, change,
+                                                                             message: str) -> None:
+    """Rules promise only what the models do: an unknown setting, a pass no model runs, a pass out of the models'
+    order, or a setting the pass's model never reads (a date window outside CASH-REFERENCE, a tolerance on a pass
+    keyed on the amount) is a ConfigError naming the rule, before any SQL runs."""
+    with pytest.raises(ConfigError, match=message):
+        load_rules(rules_copy(tmp_path, rule_id, change))
+
 def test_a_placeholder_for_a_rule_without_keys_is_refused() -> None:
     with pytest.raises(ConfigError, match="NO-SUCH-RULE"):
         render("select 1 from a join b on {{ keys('NO-SUCH-RULE', 'a', 'b') }}", "int_x", dict(load_rules().keys))
