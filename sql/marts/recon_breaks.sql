@@ -1,6 +1,7 @@
 -- Every break of the day with its stable id, status, age and materiality tier (int_breaks_aged, where a CLOSE made for
 -- the day force-closes a NEW or OPEN break: CLOSED, it is not carried to later days), and the decisions people took
--- on it: the CLOSE, and every ANNOTATE made for the day or earlier, which follows its break.
+-- on it: the CLOSE, and every ANNOTATE made for the day or earlier, which follows its break. Its tier is the first
+-- of recon/rules/tiers.yaml whose US dollar amount or age it reaches (see valued below).
 -- A SECURED-only run (stg_run__scope) reconciles nothing: the earlier breaks standing in int_breaks_aged are not its.
 with breaks as (
     select * from int_breaks_aged
@@ -46,19 +47,43 @@ decided as (
     group by identified.break_id
 ),
 
-tier_choice as (
+rates as (
+    select * from int_seg_rates
+),
+
+-- what a tier's amount threshold (US dollars) is compared with: a money difference in USD at the day's rate; a
+-- difference in a currency with no rate reaches every threshold (it cannot be shown to be below one). POSITION and
+-- TRADE differences are contracts or price points, not money: those breaks are tiered by their age alone.
+valued as (
     select
         identified.break_id,
-        min(tiers.tier_rank) as tier_rank
+        identified.status,
+        identified.age_business_days,
+        case
+            when identified.recon in ('POSITION', 'TRADE') or identified.difference = 0 then cast(0 as decimal(38, 9))
+            else abs(identified.difference) * rates.usd_per_unit
+        end as abs_difference_usd,
+        identified.recon not in ('POSITION', 'TRADE')
+            and rates.usd_per_unit is null
+            and identified.difference <> 0 as unvalued
     from identified
+    left join rates on rates.currency = identified.currency
+),
+
+tier_choice as (
+    select
+        valued.break_id,
+        min(tiers.tier_rank) as tier_rank
+    from valued
     inner join tiers
-        on abs(identified.difference) >= tiers.min_abs_difference
+        on valued.abs_difference_usd >= tiers.min_abs_difference
+        or valued.unvalued
         -- a resolved or force-closed break is not escalated by its age
         or (
-            identified.status not in ('RESOLVED', 'CLOSED')
-            and identified.age_business_days >= tiers.min_age_business_days
+            valued.status not in ('RESOLVED', 'CLOSED')
+            and valued.age_business_days >= tiers.min_age_business_days
         )
-    group by identified.break_id
+    group by valued.break_id
 )
 
 select
