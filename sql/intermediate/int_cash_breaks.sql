@@ -1,7 +1,57 @@
--- CASH breaks: paired items outside tolerance or window, unpaired items (missing leg or duplicate) the subset pass
--- did not take, and the subset pass's AMBIGUOUS blocks. difference = bank - ledger, an absent leg counting as zero.
+-- CASH breaks: paired items outside tolerance or window, pass 2's AMBIGUOUS blocks (one break naming every pair of
+-- the block), unpaired items (missing leg or duplicate) the subset pass did not take, and the subset pass's AMBIGUOUS
+-- blocks. difference = bank - ledger, an absent leg counting as zero.
 with mismatched as (
-    select * from int_cash_reference_pairs where outcome <> 'MATCH'
+    select * from int_cash_reference_pairs where outcome in ('DATE_MISMATCH', 'AMOUNT_MISMATCH')
+),
+
+-- the block's reference, class and account are its first pair's (in bank record order); account is kept when every
+-- pair names the same one
+contested_pairs as (
+    select
+        *,
+        row_number() over (partition by block_id order by bank_record_id) as pair_position
+    from int_cash_reference_pairs
+    where outcome = 'AMBIGUOUS'
+),
+
+contested as (
+    select
+        block_id,
+        sum(bank_amount) as bank_amount,
+        sum(ledger_amount) as ledger_amount,
+        sum(difference) as difference,
+        list_sort(list(bank_record_id)) as bank_records,
+        list_sort(list(ledger_record_id)) as ledger_records,
+        count(distinct account_id) as accounts
+    from contested_pairs
+    group by block_id
+),
+
+contested_files as (
+    select block_id, list(distinct source_file order by source_file nulls first) as source_files
+    from (
+        select block_id, bank_source_file as source_file from contested_pairs
+        union all
+        select block_id, ledger_source_file as source_file from contested_pairs
+    ) as files
+    group by block_id
+),
+
+contested_blocks as (
+    select
+        contested.*,
+        contested_pairs.seg_class,
+        contested_pairs.bank_account_id,
+        case when contested.accounts = 1 then contested_pairs.account_id end as account_id,
+        contested_pairs.currency,
+        contested_pairs.reference,
+        contested_files.source_files
+    from contested
+    inner join contested_pairs
+        on contested_pairs.block_id = contested.block_id
+        and contested_pairs.pair_position = 1
+    inner join contested_files on contested_files.block_id = contested.block_id
 ),
 
 unpaired_items as (
@@ -42,6 +92,21 @@ breaks as (
             else [ledger_source_file, bank_source_file]
         end as source_files
     from mismatched
+    union all
+    select
+        'AMBIGUOUS' as break_type,
+        seg_class,
+        bank_account_id,
+        account_id,
+        currency,
+        reference,
+        bank_amount,
+        ledger_amount,
+        difference,
+        bank_records,
+        ledger_records,
+        source_files
+    from contested_blocks
     union all
     select
         break_type,

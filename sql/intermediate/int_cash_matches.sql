@@ -1,4 +1,4 @@
--- CASH matches: pass 1 pairs, pass 2 pairs within tolerance and pass 4 subset fits (one item against several), one
+-- CASH matches: pass 1 pairs, pass 2 pairs within tolerance and pass 3 subset fits (one item against several), one
 -- row per match with its rule and every record it names.
 with exact_pairs as (
     select *, bank_amount - ledger_amount as difference from int_cash_exact_pairs

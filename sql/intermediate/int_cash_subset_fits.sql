@@ -1,4 +1,4 @@
--- CASH pass 4 (CASH-SUBSET), the search: items passes 1 and 2 left unpaired (a duplicate stays a duplicate), in
+-- CASH pass 3 (CASH-SUBSET), the search: items passes 1 and 2 left unpaired (a duplicate stays a duplicate), in
 -- blocks of bank account, currency and date (bank entry date, journal value date). A block with more than
 -- max_candidates items on either side is not searched. In a searched block every subset of 2 to max_subset_size
 -- items of one side is listed once (items taken in candidate order: amount, date, reference, record id) and fits an

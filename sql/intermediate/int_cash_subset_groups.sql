@@ -1,4 +1,4 @@
--- CASH pass 4 (CASH-SUBSET), the outcome: one row per clean fit (outcome MATCH) and per block with contested fits
+-- CASH pass 3 (CASH-SUBSET), the outcome: one row per clean fit (outcome MATCH) and per block with contested fits
 -- (outcome AMBIGUOUS), naming every record it took; a fit always has both sides. difference = bank - ledger over
 -- exactly those records, so each record's amount counts once in the day's CASH matches and breaks and the proof of
 -- cash still adds up. The reference is the single item's; for an AMBIGUOUS block, the first single item's in
