@@ -1010,7 +1010,8 @@ def _amended_report(trans_typ: str, rpt_id: str, trd_id: str, day: date, side: s
 
 def _plant_trades(world: _World, day: date, number: int, xml_path: Path, trades_csv: Path) -> None:
     """The day's TRADE plants, outside the position story: PRICE_MISMATCH, MISSING_CLEARING, a NEW then CANCEL,
-    a REPLACE (written before its NEW) with the ledger's quantity, and a bunched fill with two allocations."""
+    a REPLACE (written before its NEW) with the ledger's quantity, a bunched fill with two allocations, and two
+    average-price fills (SELL 2 at two prices) allocated as one SELL 4 at their average price."""
     ymd, day_text = f"{day:%Y%m%d}", day.isoformat()
     customers = [a for a in world.customers if a.seg_class == "SEG"]
     account = customers[number % len(customers)]
@@ -1018,7 +1019,9 @@ def _plant_trades(world: _World, day: date, number: int, xml_path: Path, trades_
     instrument = world.instruments[account.instruments[0]]
     product, ticks = instrument.product, world.settle[instrument.index]
     price, higher, lower = instrument.price(ticks), instrument.price(ticks + 1), instrument.price(ticks - 1)
-    ids = {name: f"{ymd}9{slot:07d}" for slot, name in enumerate(("PRICE", "CANCEL", "REPLACE", "BUNCH"), start=1)}
+    ids = {name: f"{ymd}9{slot:07d}" for slot, name in enumerate(
+        ("PRICE", "CANCEL", "REPLACE", "BUNCH", "AVERAGE1", "AVERAGE2"), start=1)}
+    average = str((Decimal(price) + Decimal(higher)) / 2)
     messages = [
         _amended_report("NEW", f"TR{ids['PRICE']}", ids["PRICE"], day, "BUY", 5, price, instrument, account),
         _amended_report("NEW", f"TR{ids['CANCEL']}", ids["CANCEL"], day, "SELL", 2, price, instrument, account),
@@ -1027,6 +1030,8 @@ def _plant_trades(world: _World, day: date, number: int, xml_path: Path, trades_
                         account),
         _amended_report("NEW", f"TR{ids['REPLACE']}", ids["REPLACE"], day, "SELL", 3, lower, instrument, account),
         _amended_report("NEW", f"TR{ids['BUNCH']}", ids["BUNCH"], day, "BUY", 7, higher, instrument, account),
+        _amended_report("NEW", f"TR{ids['AVERAGE1']}", ids["AVERAGE1"], day, "SELL", 2, price, instrument, account),
+        _amended_report("NEW", f"TR{ids['AVERAGE2']}", ids["AVERAGE2"], day, "SELL", 2, higher, instrument, account),
     ]
     with xml_path.open("w", encoding="utf-8") as handle, BatchWriter(handle, len(messages)) as batch:
         for message in messages:
@@ -1045,6 +1050,7 @@ def _plant_trades(world: _World, day: date, number: int, xml_path: Path, trades_
         row(f"T{ymd}-R{number:07d}", account, "SELL", 4, lower, "ACTIVE", ids["REPLACE"]),
         row(f"T{ymd}-B{number:07d}1", account, "BUY", 3, higher, "ACTIVE", ""),
         row(f"T{ymd}-B{number:07d}2", partner, "BUY", 4, higher, "ACTIVE", ""),
+        row(f"T{ymd}-A{number:07d}", account, "SELL", 4, average, "ACTIVE", ""),
     ]
     with trades_csv.open("a", newline="", encoding="utf-8") as handle:
         csv.writer(handle, lineterminator="\n").writerows(rows)

@@ -100,8 +100,9 @@ def test_conservation_adds_up_per_file_on_generated_days(generated: tuple[Path, 
 
 
 def test_trade_plants_that_must_not_break_are_matched_or_out_of_scope(generated: tuple[Path, Path, dict]) -> None:
-    """The REPLACE and the bunched fill match (the bunch as one fill against two allocations); the NEW then CANCEL
-    is out of scope on both sides; every trade record has exactly one fate."""
+    """The REPLACE, the bunched fill (one fill against two allocations) and the average-price fills (two fills at two
+    prices against one allocation at their average) match under TRADE-ECONOMICS; the NEW then CANCEL is out of scope
+    on both sides; every trade record has exactly one fate."""
     _, warehouse, key = generated
     days = sorted({b["business_date"] for b in key["breaks"]})
     matches = [m for m in _published(warehouse, "recon_matches") if m["recon"] == "TRADE"]
@@ -112,6 +113,10 @@ def test_trade_plants_that_must_not_break_are_matched_or_out_of_scope(generated:
         assert len(by_reference[f"{ymd}90000003"]["clearing_records"]) == 2
         bunch = by_reference[f"{ymd}90000004"]
         assert (len(bunch["clearing_records"]), len(bunch["ledger_records"])) == (1, 2)
+        average = by_reference[f"{ymd}90000005,{ymd}90000006"]
+        assert (average["rule_id"], len(average["clearing_records"]), len(average["ledger_records"])) == (
+            "TRADE-ECONOMICS", 2, 1)
+        assert average["clearing_amount"] == average["ledger_amount"] == -4
         assert f"{ymd}90000002" not in by_reference
     fates = [r for r in _published(warehouse, "conservation") if r["recon"] == "TRADE"]
     assert sum(r["rows_out_of_scope"] for r in fates) >= 3 * len(days)
