@@ -1010,8 +1010,9 @@ def _amended_report(trans_typ: str, rpt_id: str, trd_id: str, day: date, side: s
 
 def _plant_trades(world: _World, day: date, number: int, xml_path: Path, trades_csv: Path) -> None:
     """The day's TRADE plants, outside the position story: PRICE_MISMATCH, MISSING_CLEARING, a NEW then CANCEL,
-    a REPLACE (written before its NEW) with the ledger's quantity, a bunched fill with two allocations, and two
-    average-price fills (SELL 2 at two prices) allocated as one SELL 4 at their average price."""
+    a REPLACE (written before its NEW) with the ledger's quantity, a bunched fill with two allocations, two
+    average-price fills (SELL 2 at two prices) allocated as one SELL 4 at their average price, a QUANTITY_MISMATCH
+    (BUY 5 cleared, 4 booked against its TrdID) and a MISSING_LEDGER (BUY 1 cleared, never booked)."""
     ymd, day_text = f"{day:%Y%m%d}", day.isoformat()
     customers = [a for a in world.customers if a.seg_class == "SEG"]
     account = customers[number % len(customers)]
@@ -1020,7 +1021,7 @@ def _plant_trades(world: _World, day: date, number: int, xml_path: Path, trades_
     product, ticks = instrument.product, world.settle[instrument.index]
     price, higher, lower = instrument.price(ticks), instrument.price(ticks + 1), instrument.price(ticks - 1)
     ids = {name: f"{ymd}9{slot:07d}" for slot, name in enumerate(
-        ("PRICE", "CANCEL", "REPLACE", "BUNCH", "AVERAGE1", "AVERAGE2"), start=1)}
+        ("PRICE", "CANCEL", "REPLACE", "BUNCH", "AVERAGE1", "AVERAGE2", "QUANTITY", "UNBOOKED"), start=1)}
     average = str((Decimal(price) + Decimal(higher)) / 2)
     messages = [
         _amended_report("NEW", f"TR{ids['PRICE']}", ids["PRICE"], day, "BUY", 5, price, instrument, account),
@@ -1032,6 +1033,8 @@ def _plant_trades(world: _World, day: date, number: int, xml_path: Path, trades_
         _amended_report("NEW", f"TR{ids['BUNCH']}", ids["BUNCH"], day, "BUY", 7, higher, instrument, account),
         _amended_report("NEW", f"TR{ids['AVERAGE1']}", ids["AVERAGE1"], day, "SELL", 2, price, instrument, account),
         _amended_report("NEW", f"TR{ids['AVERAGE2']}", ids["AVERAGE2"], day, "SELL", 2, higher, instrument, account),
+        _amended_report("NEW", f"TR{ids['QUANTITY']}", ids["QUANTITY"], day, "BUY", 5, price, instrument, account),
+        _amended_report("NEW", f"TR{ids['UNBOOKED']}", ids["UNBOOKED"], day, "BUY", 1, lower, instrument, account),
     ]
     with xml_path.open("w", encoding="utf-8") as handle, BatchWriter(handle, len(messages)) as batch:
         for message in messages:
@@ -1051,6 +1054,7 @@ def _plant_trades(world: _World, day: date, number: int, xml_path: Path, trades_
         row(f"T{ymd}-B{number:07d}1", account, "BUY", 3, higher, "ACTIVE", ""),
         row(f"T{ymd}-B{number:07d}2", partner, "BUY", 4, higher, "ACTIVE", ""),
         row(f"T{ymd}-A{number:07d}", account, "SELL", 4, average, "ACTIVE", ""),
+        row(f"T{ymd}-Q{number:07d}", account, "BUY", 4, price, "ACTIVE", ids["QUANTITY"]),
     ]
     with trades_csv.open("a", newline="", encoding="utf-8") as handle:
         csv.writer(handle, lineterminator="\n").writerows(rows)
@@ -1059,6 +1063,10 @@ def _plant_trades(world: _World, day: date, number: int, xml_path: Path, trades_
                                      Decimal(price) - Decimal(higher), account.position_account))
     world.breaks.append(PlantedBreak(day, "TRADE", "MISSING_CLEARING", None, currency, f"T{ymd}-M{number:07d}",
                                      Decimal(-6), account.position_account))
+    world.breaks.append(PlantedBreak(day, "TRADE", "QUANTITY_MISMATCH", None, currency, ids["QUANTITY"], Decimal(1),
+                                     account.position_account))
+    world.breaks.append(PlantedBreak(day, "TRADE", "MISSING_LEDGER", None, currency, ids["UNBOOKED"], Decimal(1),
+                                     account.position_account))
 
 
 _COLLATERAL_HEADER = ("dco", "seg_class", "asset_type", "holding_type", "cusip", "currency", "quantity",

@@ -466,7 +466,8 @@ def test_every_break_type_appears_at_least_three_times(landing: tuple[Path, Answ
                                                  "AMOUNT_MISMATCH")]
     expected += [("BANK_BALANCE", "BALANCE_MISMATCH")]
     expected += [("POSITION", "QUANTITY_MISMATCH"), ("POSITION", "MISSING_LEDGER"), ("TRADE", "PRICE_MISMATCH"),
-                 ("TRADE", "MISSING_CLEARING"), ("COLLATERAL", "AMOUNT_MISMATCH")]
+                 ("TRADE", "MISSING_CLEARING"), ("TRADE", "QUANTITY_MISMATCH"), ("TRADE", "MISSING_LEDGER"),
+                 ("COLLATERAL", "AMOUNT_MISMATCH")]
     assert all(counts[kind] >= 3 for kind in expected), counts
     assert set(counts) == set(expected)
     journal = (root / business_dates(root)[0].isoformat() / "ledger" / "cash_journal.csv").read_text()
