@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -63,11 +64,15 @@ ENGINE_PASSES: dict[str, tuple[str, ...]] = {
     "TRADE": ("TRADE-ID", "TRADE-ECONOMICS", "TRADE-CARRIED"),
 }
 _DATE_WINDOW_PASSES = frozenset({"CASH-REFERENCE"})
+# percentage_tolerance (of the clearing amount, the larger of it and the absolute tolerance applies) and
+# quantity_tolerance (contracts) are read by these passes' models only
+_PERCENTAGE_PASSES = frozenset({"DCO-CYCLE", "COLLATERAL-EXACT"})
+_QUANTITY_PASSES = frozenset({"POSITION-EXACT", "TRADE-ID"})
 _EXACT_PASSES = frozenset({"CASH-EXACT", "TRADE-ECONOMICS"})
 _SUBSET_PASSES = frozenset({"CASH-SUBSET"})
 _PASS_FIELDS = frozenset({"rule_id", "version", "pass_order", "description", "keys", "amount_tolerance",
                           "date_window_business_days", "carries_forward", "auto_match", "max_candidates",
-                          "max_subset_size"})
+                          "max_subset_size", "percentage_tolerance", "quantity_tolerance"})
 _FILE_FIELDS = frozenset({"recon", "passes", "components", "amount_sign"})
 
 
@@ -112,6 +117,7 @@ def _pass_rows(path: Path) -> list[dict]:
                 "pass_order": int(raw["pass_order"]),
                 "amount_tolerance_below": _amount(raw["amount_tolerance"]["below"], where + " tolerance below"),
                 "amount_tolerance_above": _amount(raw["amount_tolerance"]["above"], where + " tolerance above"),
+                **_optional_tolerances(raw, where),
                 "date_window_before": int(raw["date_window_business_days"]["before"]),
                 "date_window_after": int(raw["date_window_business_days"]["after"]),
                 "carries_forward": bool(raw.get("carries_forward", False)),
@@ -123,6 +129,21 @@ def _pass_rows(path: Path) -> list[dict]:
             raise ConfigError(f"{where}: invalid rule ({error})") from None
         _check_engine_settings(rows[-1], expected.index(rows[-1]["rule_id"]) + 1, where)
     return rows
+
+
+def _optional_tolerances(raw: dict, where: str) -> dict[str, object]:
+    """percentage_tolerance {below, above} in percent of the clearing amount, kept as the exact fraction (0.1 ->
+    0.001), and quantity_tolerance {below, above} in contracts; both zero when absent."""
+    values = {}
+    for name, scale in (("percentage_tolerance", Decimal(100)), ("quantity_tolerance", Decimal(1))):
+        setting = raw.get(name, {"below": "0", "above": "0"})
+        if not isinstance(setting, dict) or set(setting) != {"below", "above"}:
+            raise ConfigError(f"{where}: {name} must be a mapping of below and above, found {setting!r}")
+        prefix = name.split("_")[0]
+        for bound in ("below", "above"):
+            amount = _amount(setting[bound], f"{where} {name} {bound}")
+            values[f"{prefix}_tolerance_{bound}"] = _amount(amount / scale, f"{where} {name} {bound} / {scale}")
+    return values
 
 
 def _check_fields(document: object, allowed: frozenset[str], where: str) -> None:
@@ -151,6 +172,12 @@ def _check_engine_settings(row: dict, order: int, where: str) -> None:
                           f"{tolerance[0]}/{tolerance[1]}")
     if min(tolerance) < 0:
         raise ConfigError(f"{where}: amount_tolerance must not be negative, found {tolerance[0]}/{tolerance[1]}")
+    for prefix, passes in (("percentage", _PERCENTAGE_PASSES), ("quantity", _QUANTITY_PASSES)):
+        bounds = (row[f"{prefix}_tolerance_below"], row[f"{prefix}_tolerance_above"])
+        if min(bounds) < 0:
+            raise ConfigError(f"{where}: {prefix}_tolerance must not be negative")
+        if any(bounds) and rule_id not in passes:
+            raise ConfigError(f"{where}: {prefix}_tolerance is unsupported on this pass (only {sorted(passes)})")
     if (row["max_candidates"] is not None) != (rule_id in _SUBSET_PASSES):
         raise ConfigError(f"{where}: max_candidates and max_subset_size are "
                           f"{'required' if rule_id in _SUBSET_PASSES else 'unsupported'} on this pass")
@@ -240,6 +267,8 @@ def load_rules(rules_dir: Path = RULES_DIR) -> RuleSet:
     passes = pa.Table.from_pylist(pass_rows, schema=pa.schema([
         ("recon", pa.string()), ("rule_id", pa.string()), ("rule_version", pa.int64()), ("pass_order", pa.int64()),
         ("amount_tolerance_below", _DECIMAL), ("amount_tolerance_above", _DECIMAL),
+        ("percentage_tolerance_below", _DECIMAL), ("percentage_tolerance_above", _DECIMAL),
+        ("quantity_tolerance_below", _DECIMAL), ("quantity_tolerance_above", _DECIMAL),
         ("date_window_before", pa.int64()), ("date_window_after", pa.int64()), ("carries_forward", pa.bool_()),
         ("auto_match", pa.bool_()), ("equality_keys", pa.string()),
         ("max_candidates", pa.int64()), ("max_subset_size", pa.int64()),

@@ -67,7 +67,15 @@ select
     case
         when clearing_amount is null then 'MISSING_CLEARING'
         when ledger_amount is null then 'MISSING_LEDGER'
-        when difference < -rule_pass.amount_tolerance_below or difference > rule_pass.amount_tolerance_above
+        -- the larger of the absolute tolerance and the percentage of the clearing value
+        when difference < -greatest(
+            rule_pass.amount_tolerance_below,
+            cast(rule_pass.percentage_tolerance_below * abs(clearing_amount) as decimal(38, 9))
+        )
+        or difference > greatest(
+            rule_pass.amount_tolerance_above,
+            cast(rule_pass.percentage_tolerance_above * abs(clearing_amount) as decimal(38, 9))
+        )
             then 'AMOUNT_MISMATCH'
         else 'MATCH'
     end as outcome

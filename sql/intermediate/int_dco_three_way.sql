@@ -75,16 +75,33 @@ joined as (
         and ledger.pending = coalesce(cycles.pending, bank.pending)
 ),
 
+-- each leg's tolerance: the larger of the absolute one and the percentage of the clearing amount (rounded once to
+-- the money scale, half away from zero as both engines round a NUMERIC product)
+bounds as (
+    select
+        joined.*,
+        greatest(
+            rule_pass.amount_tolerance_below,
+            cast(rule_pass.percentage_tolerance_below * coalesce(abs(joined.clearing_amount), 0) as decimal(38, 9))
+        ) as tolerance_below,
+        greatest(
+            rule_pass.amount_tolerance_above,
+            cast(rule_pass.percentage_tolerance_above * coalesce(abs(joined.clearing_amount), 0) as decimal(38, 9))
+        ) as tolerance_above
+    from joined
+    cross join rule_pass
+),
+
 tolerated as (
     select
         rule_pass.rule_id,
         rule_pass.rule_version,
-        joined.*,
-        joined.bank_amount - joined.clearing_amount
-            between -rule_pass.amount_tolerance_below and rule_pass.amount_tolerance_above as bank_within,
-        joined.ledger_amount - joined.clearing_amount
-            between -rule_pass.amount_tolerance_below and rule_pass.amount_tolerance_above as ledger_within
-    from joined
+        bounds.* exclude (tolerance_below, tolerance_above),
+        bounds.bank_amount - bounds.clearing_amount between -bounds.tolerance_below and bounds.tolerance_above
+            as bank_within,
+        bounds.ledger_amount - bounds.clearing_amount between -bounds.tolerance_below and bounds.tolerance_above
+            as ledger_within
+    from bounds
     cross join rule_pass
 ),
 

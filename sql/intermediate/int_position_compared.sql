@@ -1,7 +1,7 @@
 -- POSITION comparisons per grain: long, short and settlement price separately, one row per measure that fails
 -- (measure LONG, SHORT, PRICE, or POSITION for a missing side), or one MATCH row for a grain that agrees.
--- Quantities must be equal; the price may differ by the rule's tolerance (difference = clearing - ledger within
--- -below .. +above). A side that is absent while the other is flat (long and short zero) is nothing to reconcile.
+-- Long and short may differ by the rule's quantity tolerance (contracts, clearing - ledger within -below .. +above;
+-- zero as shipped); the price by its amount tolerance (difference = clearing - ledger within -below .. +above). A side that is absent while the other is flat (long and short zero) is nothing to reconcile.
 with sides as (
     select * from int_position_sides
 ),
@@ -24,7 +24,9 @@ measured as (
             else clearing_price_max - ledger_price_max
         end as price_difference,
         rule_pass.amount_tolerance_below as price_below,
-        rule_pass.amount_tolerance_above as price_above
+        rule_pass.amount_tolerance_above as price_above,
+        rule_pass.quantity_tolerance_below as quantity_below,
+        rule_pass.quantity_tolerance_above as quantity_above
     from sides
     cross join rule_pass
 ),
@@ -32,8 +34,12 @@ measured as (
 flagged as (
     select
         measured.*,
-        has_clearing and has_ledger and clearing_long <> ledger_long as long_differs,
-        has_clearing and has_ledger and clearing_short <> ledger_short as short_differs,
+        has_clearing and has_ledger
+        and (clearing_long - ledger_long < -quantity_below or clearing_long - ledger_long > quantity_above)
+            as long_differs,
+        has_clearing and has_ledger
+        and (clearing_short - ledger_short < -quantity_below or clearing_short - ledger_short > quantity_above)
+            as short_differs,
         has_clearing and has_ledger
         and (price_difference < -price_below or price_difference > price_above) as price_differs,
         not (has_clearing and has_ledger)

@@ -1,7 +1,8 @@
 -- TRADE pass 1 (TRADE-ID): each live clearing trade against the ACTIVE ledger trades whose clearing_trade_id is its
 -- TrdID (for a leg of a multi-leg trade, the ledger trade in the leg's instrument), the allocations summed. Signed
--- quantities must be equal (a side flip is a quantity difference); every ledger price must lie within the rule's
--- tolerance of the clearing price (difference = clearing - ledger within -below .. +above).
+-- quantities may differ by the rule's quantity tolerance (contracts; zero as shipped, and a side flip is a quantity
+-- difference); every ledger price must lie within the rule's amount tolerance of the clearing price (difference =
+-- clearing - ledger within -below .. +above).
 with sides as (
     select * from int_trade_sides
 ),
@@ -60,6 +61,8 @@ measured as (
         end as ledger_price,
         rule_pass.amount_tolerance_below as price_below,
         rule_pass.amount_tolerance_above as price_above,
+        rule_pass.quantity_tolerance_below as quantity_below,
+        rule_pass.quantity_tolerance_above as quantity_above,
         -- clearing and ledger files are in different folders and each list is already sorted and distinct
         list_concat(clearing_source_files, ledger_source_files) as source_files
     from grouped
@@ -69,7 +72,8 @@ measured as (
 flagged as (
     select
         measured.*,
-        clearing_quantity <> ledger_quantity as quantity_differs,
+        clearing_quantity - ledger_quantity < -quantity_below or clearing_quantity - ledger_quantity > quantity_above
+            as quantity_differs,
         clearing_price - ledger_price < -price_below or clearing_price - ledger_price > price_above as price_differs
     from measured
 )

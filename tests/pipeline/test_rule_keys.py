@@ -97,8 +97,16 @@ def test_bad_keys_are_refused_when_the_rules_load(tmp_path: Path, rule_id: str, 
 
 
 @pytest.mark.parametrize("rule_id, change, message", [
-    ("CASH-REFERENCE", lambda raw: raw.update(percentage_tolerance="0.1"),
-     r"CASH-REFERENCE: unknown settings \['percentage_tolerance'\]"),
+    ("CASH-REFERENCE", lambda raw: raw.update(price_tolerance="0.1"),
+     r"CASH-REFERENCE: unknown settings \['price_tolerance'\]"),
+    ("CASH-REFERENCE", lambda raw: raw.update(percentage_tolerance={"below": "0.1", "above": "0.1"}),
+     r"CASH-REFERENCE: percentage_tolerance is unsupported on this pass \(only \['COLLATERAL-EXACT', 'DCO-CYCLE'\]"),
+    ("DCO-CYCLE", lambda raw: raw.update(quantity_tolerance={"below": "1", "above": "1"}),
+     "DCO-CYCLE: quantity_tolerance is unsupported on this pass"),
+    ("POSITION-EXACT", lambda raw: raw.update(quantity_tolerance={"below": "-1", "above": "1"}),
+     "POSITION-EXACT: quantity_tolerance must not be negative"),
+    ("DCO-CYCLE", lambda raw: raw.update(percentage_tolerance="0.1"),
+     "DCO-CYCLE: percentage_tolerance must be a mapping of below and above"),
     ("CASH-SUBSET", lambda raw: raw.update(date_window_business_days={"before": 1, "after": 0}),
      "CASH-SUBSET: date_window_business_days must stay 0/0 .*found 1/0"),
     ("TRADE-ECONOMICS", lambda raw: raw.update(amount_tolerance={"below": "0.25", "above": "0.25"}),
