@@ -358,6 +358,7 @@ class _Movement(NamedTuple):
 
     bank_amount / ledger_amount: signed (+ into the bank account), None when that leg is absent.
     bank_copies: 2 when the bank reports it twice.  account_index: the customer's, -1 for firm-level entries.
+    ledger_parts: the number of journal entries the ledger leg is booked as (they add up to ledger_amount).
     """
 
     bank_account_id: str
@@ -375,6 +376,7 @@ class _Movement(NamedTuple):
     bank_copies: int
     ledger_amount: Decimal | None
     value_date: date
+    ledger_parts: int = 1
 
 
 class _Holding(NamedTuple):
@@ -1293,13 +1295,17 @@ def _dco_items(world: _World, day: date, cycles: dict[tuple[str, str, str], list
 
 
 def _plant_dco(world: _World, day: date, items: list[tuple[_Movement, Decimal]]) -> list[_Movement]:
-    """MISSING_BANK, MISSING_LEDGER and AMOUNT_MISMATCH on three payments, decoys 0.01 and 0.02 on two more,
-    and a payment with no position reports behind it (MISSING_CLEARING)."""
+    """MISSING_BANK, MISSING_LEDGER and AMOUNT_MISMATCH on three payments, decoys 0.01 and 0.02 on two more, a
+    payment whose ledger leg is booked as two journal entries (it matches, naming both), and a payment with no
+    position reports behind it (MISSING_CLEARING)."""
     rng = world.rng
-    invariant(len(items) >= 5, f"{day}: only {len(items)} settlement payments to plant five cases on")
+    invariant(len(items) >= 6, f"{day}: only {len(items)} settlement payments to plant six cases on")
     kinds = ("MISSING_BANK", "MISSING_LEDGER", "AMOUNT_MISMATCH", "DECOY_MATCH", "DECOY_BREAK")
     movements = [movement for movement, _clearing in items]
-    for kind, index in zip(kinds, rng.sample(range(len(items)), 5)):
+    planted = rng.sample(range(len(items)), 5)
+    split = min(set(range(len(items))) - set(planted))
+    movements[split] = movements[split]._replace(ledger_parts=2)
+    for kind, index in zip(kinds, planted):
         movement, clearing = items[index]
         if kind in ("MISSING_BANK", "MISSING_LEDGER"):
             leg = "bank_amount" if kind == "MISSING_BANK" else "ledger_amount"
@@ -1414,10 +1420,13 @@ def _write_books(folder: Path, world: _World, day: date, movements: list[_Moveme
         if movement.ledger_amount is None:
             continue
         books[movement.bank_account_id] += movement.ledger_amount
-        rows.append((f"J{day:%Y%m%d}-{len(rows) + 1:07d}", movement.value_date.isoformat(),
-                     movement.account_id, movement.bank_account_id, movement.seg_class, movement.entry_type,
-                     movement.counterparty, movement.currency, _money(movement.ledger_amount), movement.reference,
-                     movement.description))
+        first = _cents(int(movement.ledger_amount * 100) // 3) if movement.ledger_parts == 2 else None
+        parts = [movement.ledger_amount] if first is None else [first, movement.ledger_amount - first]
+        for part in parts:
+            rows.append((f"J{day:%Y%m%d}-{len(rows) + 1:07d}", movement.value_date.isoformat(),
+                         movement.account_id, movement.bank_account_id, movement.seg_class, movement.entry_type,
+                         movement.counterparty, movement.currency, _money(part), movement.reference,
+                         movement.description))
     _write_csv(folder / "cash_journal.csv", _JOURNAL_HEADER, rows)
     _write_csv(folder / "bank_balances.csv", ("bank_account_id", "currency", "book_balance"), (
         (b.bank_account_id, b.currency, _money(books[b.bank_account_id] - mismatch.get(b.bank_account_id, 0)))

@@ -353,8 +353,11 @@ def dco_breaks(root: Path, day: date, files: DayFiles
     clearing.update(settlement_cycles(root, calendar.previous_business_day(day), "EOD"))
     bank = {(e.bank_account_id, e.currency, e.customer_reference): e.amount for s in files.statements
             for e in s.entries if files.purposes[s.bank_account_id] == "SETTLEMENT"}
-    ledger = {(r["bank_account_id"], r["currency"], r["reference"]): r["amount"] for r in files.journal
-              if r["entry_type"] == "DCO_SETTLEMENT"}
+    # a leg booked as several journal entries is their sum
+    ledger: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for r in files.journal:
+        if r["entry_type"] == "DCO_SETTLEMENT":
+            ledger[(r["bank_account_id"], r["currency"], r["reference"])] += r["amount"]
     breaks, explained, gaps = [], defaultdict(Decimal), {}
     for key in sorted(set(clearing) | set(bank) | set(ledger)):
         legs = {"BANK": bank.get(key), "LEDGER": ledger.get(key)}

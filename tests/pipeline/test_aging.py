@@ -43,6 +43,20 @@ def test_a_balance_break_is_new_then_open_then_resolved_with_one_id(tmp_path: Pa
     assert new[3] == still_open[3] == resolved[3] == DAYS[0]
 
 
+def test_a_break_whose_amount_changes_keeps_its_id(tmp_path: Path) -> None:
+    """Unexplained 100.00 on day 1, 150.00 on day 2: the same difference unresolved, so one break id, OPEN at age 1
+    with the new amount (the amount is never part of the id)."""
+    landing, warehouse = tmp_path / "landing", tmp_path / "wh.duckdb"
+    for day, book in zip(DAYS[:2], ("900.00", "850.00")):
+        _write_day(landing, day, book)
+        assert run_day(day, landing, warehouse).exit_code == 0
+    with DuckDBWarehouse(warehouse) as target:
+        (first,), (second,) = ([b for b in target.read_partition("recon_breaks", day) if b["recon"] == "BANK_BALANCE"]
+                               for day in DAYS[:2])
+    assert (first["status"], first["difference"]) == ("NEW", Decimal("100.00"))
+    assert (second["status"], second["age_business_days"], second["difference"]) == ("OPEN", 1, Decimal("150.00"))
+    assert second["break_id"] == first["break_id"]
+
 def test_re_running_a_day_ages_from_the_day_before_not_from_itself(tmp_path: Path) -> None:
     """Running day 2 twice gives the same OPEN break both times (its age comes from day 1, not from day 2's run)."""
     landing, warehouse = tmp_path / "landing", tmp_path / "wh.duckdb"

@@ -101,6 +101,33 @@ def test_conservation_adds_up_per_file_on_generated_days(generated: tuple[Path, 
     assert {"CASH", "DCO_SETTLEMENT", "BANK_BALANCE", *CLEARING_RECONS} <= recons
 
 
+def test_each_cash_and_settlement_break_names_the_records_its_amounts_come_from(
+        generated: tuple[Path, Path, dict]) -> None:
+    """The records of every CASH and DCO_SETTLEMENT break raised on its day, resolved in the day's files with the
+    project's readers (bank entries by record id, journal entries by entry id): each side's records add up to that
+    side's amount (none when the side is absent), each carries the break's account and currency, and, but for an
+    AMBIGUOUS block (whose items carry their own references), the break's reference."""
+    from tests.test_generate import day_files
+
+    landing, warehouse, key = generated
+    for day in sorted({b["business_date"] for b in key["breaks"]}):
+        files = day_files(landing, date.fromisoformat(day))
+        bank = {e.record_id: (e.bank_account_id, e.currency, e.customer_reference.strip().upper(), e.amount)
+                for statement in files.statements for e in statement.entries}
+        ledger = {f"cash_journal:{r['entry_id']}": (r["bank_account_id"], r["currency"],
+                                                   r["reference"].strip().upper(), r["amount"]) for r in files.journal}
+        breaks = [b for b in _published(warehouse, "recon_breaks") if b["business_date"].isoformat() == day
+                  and b["status"] == "NEW" and b["recon"] in ("CASH", "DCO_SETTLEMENT")]
+        assert breaks
+        for b in breaks:
+            for records, amount, source in ((b["bank_records"], b["bank_amount"], bank),
+                                            (b["ledger_records"], b["ledger_amount"], ledger)):
+                rows = [source[record] for record in records]
+                assert sum(row[3] for row in rows) == (amount or 0) and bool(rows) == (amount is not None), b
+                assert {row[:2] for row in rows} <= {(b["bank_account_id"], b["currency"])}, b
+                if b["break_type"] != "AMBIGUOUS":
+                    assert {row[2] for row in rows} <= {b["reference"]}, b
+
 def test_trade_plants_that_must_not_break_are_matched_or_out_of_scope(generated: tuple[Path, Path, dict]) -> None:
     """The REPLACE, the bunched fill (one fill against two allocations) and the average-price fills (two fills at two
     prices against one allocation at their average) match under TRADE-ECONOMICS; the NEW then CANCEL is out of scope
@@ -123,6 +150,18 @@ def test_trade_plants_that_must_not_break_are_matched_or_out_of_scope(generated:
     fates = [r for r in _published(warehouse, "conservation") if r["recon"] == "TRADE"]
     assert sum(r["rows_out_of_scope"] for r in fates) >= 3 * len(days)
 
+
+def test_a_settlement_booked_as_two_journal_entries_matches_naming_both(generated: tuple[Path, Path, dict]) -> None:
+    """Each day one DCO payment's ledger leg is two journal entries adding up to it: the cycle is one DCO-CYCLE
+    match naming both entries, the bank wire and the cycle's position reports."""
+    _, warehouse, key = generated
+    days = sorted({b["business_date"] for b in key["breaks"]})
+    split = [m for m in _published(warehouse, "recon_matches")
+             if m["recon"] == "DCO_SETTLEMENT" and len(m["ledger_records"]) == 2]
+    assert sorted(m["business_date"].isoformat() for m in split) == days
+    for match in split:
+        assert match["rule_id"] == "DCO-CYCLE" and len(match["bank_records"]) == 1 and match["clearing_records"]
+        assert match["ledger_amount"] == match["clearing_amount"]
 
 def test_an_item_break_fixed_on_day_three_ages_then_resolves_with_one_id(generated: tuple[Path, Path, dict]) -> None:
     """Day 1's CASH MISSING_LEDGER is booked late on day 3: NEW age 0, OPEN age 1, then RESOLVED, one break id;
