@@ -1,13 +1,15 @@
 """Files for people, written for every day: the break report and the statements (text).
 
 The break report is the day's ``recon_breaks`` partition, every row and every column, worst first (the tier's rank
-in ``recon/rules/tiers.yaml``, then the absolute difference, then the break id), rendered as a terminal table, CSV,
+in ``recon/rules/tiers.yaml``, then the absolute difference in USD, then the absolute difference, then the break
+id), rendered as a terminal table, CSV,
 JSON, an XLSX workbook (Summary, Detail and Aging sheets) and a self-contained HTML page with SVG charts. Each format
 is a function of the partition and the business date only: the same data gives the same bytes.
 
 Units: a difference is in the break's currency, except for POSITION and TRADE, whose amounts are quantities or
 prices (see their SQL models). So differences are added up only within one (recon, break_type, tier, currency) row
-of the summary, never across rows; ``seg_impact_usd`` is in USD everywhere and has a grand total. Aging counts the
+of the summary, never across rows; ``difference_usd`` (money recons) and ``seg_impact_usd`` are in USD everywhere,
+and seg_impact_usd has a grand total. Aging counts the
 outstanding breaks (NEW and OPEN): a PENDING item is not a break yet and a RESOLVED or CLOSED one no longer is.
 
 Money in the workbook: xlsxwriter writes a number as text in the sheet XML (16 significant digits) and Excel reads
@@ -44,7 +46,8 @@ from recon.targets import WarehouseTarget, open_warehouse, warehouse_exists
 # the columns of recon_breaks in the order a person reads them; any other column of the schema follows
 READING_ORDER = [
     "tier", "recon", "break_type", "status", "seg_class", "bank_account_id", "account", "currency", "reference",
-    "clearing_amount", "bank_amount", "ledger_amount", "difference", "seg_impact_usd", "seg_line", "first_seen_date",
+    "clearing_amount", "bank_amount", "ledger_amount", "difference", "difference_usd", "seg_impact_usd", "seg_line",
+    "first_seen_date",
     "age_business_days", "expected_date", "break_id", "clearing_records", "bank_records", "ledger_records",
     "source_files", "business_date",
 ]
@@ -155,8 +158,14 @@ def build_report(business_date: date, rows: list[dict]) -> BreakReport:
     def rank(tier: str) -> int:
         return ranks.get(tier, len(ranks) + 1)
 
-    # copy_abs and copy_negate are exact whatever the context's precision
-    breaks = sorted(rows, key=lambda r: (rank(r["tier"]), r["difference"].copy_abs().copy_negate(), r["break_id"]))
+    # worst first: by tier, then by the difference in USD (a break with none, contracts or prices, after those with
+    # one), then by the difference itself; copy_abs and copy_negate are exact whatever the context's precision
+    def worst_first(row: dict) -> tuple:
+        usd = row["difference_usd"]
+        return (rank(row["tier"]), usd is None, (usd or Decimal(0)).copy_abs().copy_negate(),
+                row["difference"].copy_abs().copy_negate(), row["break_id"])
+
+    breaks = sorted(rows, key=worst_first)
     outstanding = [row for row in rows if row["status"] in OUTSTANDING]
     totals = {**_counts(rows), "seg_impact_usd": _sum(r["seg_impact_usd"] for r in rows)}
     return BreakReport(business_date, *_columns(), breaks, _summary(rows, rank), totals, _aging(rows, rank),

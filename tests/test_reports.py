@@ -127,8 +127,12 @@ def test_detail_has_every_mart_row_and_column_worst_first(day_run: tuple[Path, d
             exact = row[f"{column}_exact"]
             assert row[column] == (None if exact is None else _double_digits(exact))
     ranks = {"CRITICAL": 1, "HIGH": 2, "MEDIUM": 3, "LOW": 4}
-    order = [(ranks[r["tier"]], -abs(Decimal(r["difference_exact"]))) for r in detail]
+    # within a tier: by the USD difference (breaks without one, contracts or prices, last), then the difference
+    order = [(ranks[r["tier"]], r["difference_usd_exact"] is None, -abs(Decimal(r["difference_usd_exact"] or 0)),
+              -abs(Decimal(r["difference_exact"]))) for r in detail]
     assert order == sorted(order)
+    assert any(r["difference_usd_exact"] is None for r in detail) and any(
+        r["currency"] != "USD" and r["difference_usd_exact"] is not None for r in detail)
     assert {r["status"] for r in detail} >= {"NEW", "PENDING"}
     assert any(len(Decimal(r[f"{c}_exact"]).normalize().as_tuple().digits) > 16
                for r in detail for c in report.money_columns if r[f"{c}_exact"] is not None)

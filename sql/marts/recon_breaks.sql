@@ -51,23 +51,42 @@ rates as (
     select * from int_seg_rates
 ),
 
--- what a tier's amount threshold (US dollars) is compared with: a money difference in USD at the day's rate; a
--- difference in a currency with no rate reaches every threshold (it cannot be shown to be below one). POSITION and
--- TRADE differences are contracts or price points, not money: those breaks are tiered by their age alone.
+-- the difference in US dollars at the day's rate, rounded once half-even (the method of int_seg_contributions_usd);
+-- none for POSITION and TRADE (contracts or price points, not money) or a currency with no rate
+converted as (
+    select
+        identified.break_id,
+        identified.difference * rates.usd_per_unit as exact_usd,
+        cast(identified.difference * rates.usd_per_unit as decimal(38, 9)) as away_usd
+    from identified
+    left join rates on rates.currency = identified.currency
+    where identified.recon not in ('POSITION', 'TRADE')
+),
+
+in_usd as (
+    select
+        break_id,
+        case
+            when abs(exact_usd - away_usd) = 0.0000000005
+                and mod(cast(away_usd * 1000000000 as decimal(38, 0)), 2) <> 0
+                then cast(away_usd - sign(exact_usd) * 0.000000001 as decimal(38, 9))
+            else away_usd
+        end as difference_usd
+    from converted
+),
+
+-- what a tier's amount threshold (US dollars) is compared with: the difference in USD; a money difference in a
+-- currency with no rate reaches every threshold (it cannot be shown to be below one). POSITION and TRADE breaks
+-- are tiered by their age alone.
 valued as (
     select
         identified.break_id,
         identified.status,
         identified.age_business_days,
-        case
-            when identified.recon in ('POSITION', 'TRADE') or identified.difference = 0 then cast(0 as decimal(38, 9))
-            else abs(identified.difference) * rates.usd_per_unit
-        end as abs_difference_usd,
-        identified.recon not in ('POSITION', 'TRADE')
-            and rates.usd_per_unit is null
-            and identified.difference <> 0 as unvalued
+        coalesce(abs(in_usd.difference_usd), 0) as abs_difference_usd,
+        in_usd.break_id is not null and in_usd.difference_usd is null and identified.difference <> 0 as unvalued
     from identified
-    left join rates on rates.currency = identified.currency
+    left join in_usd on in_usd.break_id = identified.break_id
 ),
 
 tier_choice as (
@@ -99,6 +118,7 @@ select
     identified.bank_amount,
     identified.ledger_amount,
     identified.difference,
+    in_usd.difference_usd,
     identified.expected_date,
     identified.first_seen_date,
     identified.age_business_days,
@@ -115,5 +135,6 @@ select
 from identified
 left join decided on decided.break_id = identified.break_id
 left join impacts on impacts.break_id = identified.break_id
+left join in_usd on in_usd.break_id = identified.break_id
 inner join tier_choice on tier_choice.break_id = identified.break_id
 inner join tiers on tiers.tier_rank = tier_choice.tier_rank

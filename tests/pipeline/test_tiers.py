@@ -34,9 +34,9 @@ def _break(break_id: str, recon: str, currency: str, difference: str, age: int =
             "clearing_records": [], "bank_records": [], "ledger_records": [], "source_files": []}
 
 
-def _tiers(breaks: list[dict], rates: dict[str, str]) -> dict[str, str]:
-    """recon_breaks' tier of each break, the model run on ``breaks`` as int_breaks_aged and ``rates`` as the day's
-    USD per unit."""
+def _tiers(breaks: list[dict], rates: dict[str, str]) -> dict[str, tuple[str, Decimal | None]]:
+    """recon_breaks' tier and difference_usd of each break, the model run on ``breaks`` as int_breaks_aged and
+    ``rates`` as the day's USD per unit."""
     models = {model.name: model for model in load_models()}
     connection = duckdb.connect()
     try:
@@ -52,7 +52,8 @@ def _tiers(breaks: list[dict], rates: dict[str, str]) -> dict[str, str]:
         connection.execute("create table int_seg_rates (currency varchar, usd_per_unit decimal(38, 9))")
         connection.executemany("insert into int_seg_rates values (?, ?)", [[c, Decimal(r)] for c, r in rates.items()])
         connection.execute(f"create table recon_breaks as {models['recon_breaks'].sql}")
-        return dict(connection.execute("select break_id, tier from recon_breaks").fetchall())
+        return {break_id: (tier, usd) for break_id, tier, usd in
+                connection.execute("select break_id, tier, difference_usd from recon_breaks").fetchall()}
     finally:
         connection.close()
 
@@ -71,6 +72,19 @@ def test_tier_thresholds_are_us_dollars_and_quantities_are_tiered_by_age() -> No
         _break("contracts-old", "TRADE", "USD", "80", age=2),
         _break("contracts-resolved", "POSITION", "USD", "250000", age=5, status="RESOLVED"),
     ]
-    assert _tiers(breaks, {"USD": "1", "EUR": "1.15", "JPY": "0.0065"}) == {
+    tiers = _tiers(breaks, {"USD": "1", "EUR": "1.15", "JPY": "0.0065"})
+    assert {break_id: tier for break_id, (tier, _usd) in tiers.items()} == {
         "eur": "CRITICAL", "usd": "HIGH", "jpy": "MEDIUM", "chf": "CRITICAL", "chf-zero": "LOW",
         "contracts": "LOW", "contracts-old": "HIGH", "contracts-resolved": "LOW"}
+    assert {break_id: usd for break_id, (_tier, usd) in tiers.items()} == {
+        "eur": Decimal("-103500"), "usd": Decimal("99999.99"), "jpy": Decimal("585"), "chf": None, "chf-zero": None,
+        "contracts": None, "contracts-old": None, "contracts-resolved": None}
+
+
+def test_the_usd_difference_is_rounded_once_half_even() -> None:
+    """0.000000005 and 0.000000015 at 0.1 USD are half a nano-dollar from two values: to the even one (0 and
+    0.000000002), as int_seg_contributions_usd rounds, where a plain cast would round away from zero."""
+    tiers = _tiers([_break("down", "CASH", "XYZ", "0.000000005"), _break("up", "CASH", "XYZ", "-0.000000015")],
+                   {"USD": "1", "XYZ": "0.1"})
+    assert {break_id: usd for break_id, (_tier, usd) in tiers.items()} == {
+        "down": Decimal("0"), "up": Decimal("-0.000000002")}
