@@ -941,9 +941,11 @@ _POSITIONS_HEADER = ("account_id", "exchange", "product_code", "instrument_type"
 
 
 def _position_rows(world: _World, long_extra: dict[tuple[int, int], int] | None = None,
-                   left_out: tuple[str, int] | None = None) -> Iterable[tuple[object, ...]]:
+                   left_out: tuple[str, int] | None = None,
+                   ticks_off: tuple[int, int] | None = None) -> Iterable[tuple[object, ...]]:
     """ledger/positions.csv: every account's position in each instrument it trades, at today's settlement; with
-    ``long_extra`` added to some long quantities and the rows of the (position account, instrument) ``left_out``."""
+    ``long_extra`` added to some long quantities, the rows of the (position account, instrument) ``left_out``, and
+    the (account, instrument) ``ticks_off`` booked one tick above the settlement price."""
     for (account_index, instrument_index), net in world.net.items():
         account = world.accounts[account_index]
         if left_out == (account.position_account, instrument_index):
@@ -951,9 +953,10 @@ def _position_rows(world: _World, long_extra: dict[tuple[int, int], int] | None 
         instrument = world.instruments[instrument_index]
         product = instrument.product
         extra = (long_extra or {}).get((account_index, instrument_index), 0)
+        ticks = world.settle[instrument_index] + (1 if ticks_off == (account_index, instrument_index) else 0)
         yield (account.account_id, product.exchange, product.code, product.instrument_type,
                instrument.contract_month, instrument.put_call, instrument.strike, max(net, 0) + extra, max(-net, 0),
-               instrument.price(world.settle[instrument_index]), product.currency)
+               instrument.price(ticks), product.currency)
 
 
 def _instrument_key(instrument: _Instrument) -> str:
@@ -964,8 +967,10 @@ def _instrument_key(instrument: _Instrument) -> str:
 
 
 def _plant_positions(world: _World, day: date, number: int) -> list[tuple[object, ...]]:
-    """positions.csv with a POSITION QUANTITY_MISMATCH (one account's long quantity ``number`` too high) and a
-    MISSING_LEDGER (every row of another position account and instrument left out, a grain whose net is not flat)."""
+    """positions.csv with a POSITION QUANTITY_MISMATCH (one account's long quantity ``number`` too high), a
+    MISSING_LEDGER (every row of another position account and instrument left out, a grain whose net is not flat), a
+    PRICE_MISMATCH (a third such grain's account booked one tick above the settlement price) and a MISSING_CLEARING
+    (a long of 3 booked in an instrument the clearing house reports for no account of that position account)."""
     grains: dict[tuple[str, int], int] = {}
     for (account_index, instrument_index), net in sorted(world.net.items()):
         grain = (world.accounts[account_index].position_account, instrument_index)
@@ -981,7 +986,31 @@ def _plant_positions(world: _World, day: date, number: int) -> list[tuple[object
     missing = world.instruments[left_out[1]]
     world.breaks.append(PlantedBreak(day, "POSITION", "MISSING_LEDGER", None, missing.product.currency,
                                      f"{_instrument_key(missing)}|POSITION", Decimal(grains[left_out]), left_out[0]))
-    return list(_position_rows(world, {(account_index, instrument_index): number}, left_out))
+    priced = next(key for key in keys[(number * 3) % len(keys):] + keys
+                  if (world.accounts[key[0]].position_account, key[1]) in candidates
+                  and (world.accounts[key[0]].position_account, key[1]) != left_out)
+    off = world.instruments[priced[1]]
+    world.breaks.append(PlantedBreak(day, "POSITION", "PRICE_MISMATCH", None, off.product.currency,
+                                     f"{_instrument_key(off)}|PRICE", -off.product.tick,
+                                     world.accounts[priced[0]].position_account))
+    rows = list(_position_rows(world, {(account_index, instrument_index): number}, left_out, priced))
+    # a future that no account of the position account holds (positions.csv lists every held one)
+    held: dict[str, set[int]] = {}
+    for a, i in world.net:
+        held.setdefault(world.accounts[a].position_account, set()).add(i)
+    start = (number * 11) % len(keys)
+    for holder in (world.accounts[a] for a, _i in keys[start:] + keys[:start]):
+        extra = next((i for i in world.instruments
+                      if i.index not in held[holder.position_account] and i.product.instrument_type == "FUT"), None)
+        if extra is not None:
+            rows.append((holder.account_id, extra.product.exchange, extra.product.code,
+                         extra.product.instrument_type, extra.contract_month, extra.put_call, extra.strike, 3, 0,
+                         extra.price(world.settle[extra.index]), extra.product.currency))
+            world.breaks.append(PlantedBreak(day, "POSITION", "MISSING_CLEARING", None, extra.product.currency,
+                                             f"{_instrument_key(extra)}|POSITION", Decimal(-3),
+                                             holder.position_account))
+            break
+    return rows
 
 
 def _plant_collateral(world: _World, day: date, number: int,

@@ -60,7 +60,7 @@ def test_every_planted_break_and_nothing_else(generated: tuple[Path, Path, dict]
     assert published == planted
     types = {(b["recon"], b["break_type"]) for b in key["breaks"]}
     assert all(sum(1 for b in key["breaks"] if (b["recon"], b["break_type"]) == t) >= 3 for t in types)
-    assert len(types) == 18
+    assert len(types) == 20
     assert {r for r, _ in types} >= set(CLEARING_RECONS)
 
 
