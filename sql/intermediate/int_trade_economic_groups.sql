@@ -42,20 +42,6 @@ keyed as (
     from open_sides
 ),
 
-group_records as (
-    select keyed.group_id, list_sort(list(record_id)) as records
-    from keyed
-    cross join unnest(keyed.records) as element(record_id)
-    group by keyed.group_id
-),
-
-group_files as (
-    select keyed.group_id, list(distinct source_file order by source_file nulls first) as source_files
-    from keyed
-    cross join unnest(keyed.source_files) as element(source_file)
-    group by keyed.group_id
-),
-
 grouped as (
     select
         group_id,
@@ -67,33 +53,23 @@ grouped as (
         instrument_key,
         side,
         price,
-        sum(signed_quantity) as quantity,
-        list_sort(list(trade_key)) as trade_keys
+        sum(signed_quantity) as quantity
     from keyed
     group by all
 ),
 
-merged as (
-    select grouped.*, group_records.records, group_files.source_files
-    from grouped
-    inner join group_records on group_records.group_id = grouped.group_id
-    inner join group_files on group_files.group_id = grouped.group_id
-),
-
 clearing as (
-    select * from merged where side_name = 'CLEARING'
+    select * from grouped where side_name = 'CLEARING'
 ),
 
 ledger as (
-    select * from merged where side_name = 'LEDGER'
+    select * from grouped where side_name = 'LEDGER'
 ),
 
 priced as (
     select
-        rule_pass.rule_id,
-        rule_pass.rule_version,
-        clearing.group_id as clearing_group_id,
-        ledger.group_id as ledger_group_id,
+        clearing.group_id as clearing_set,
+        ledger.group_id as ledger_set,
         clearing.trade_date,
         clearing.position_account,
         clearing.seg_class,
@@ -101,16 +77,8 @@ priced as (
         clearing.instrument_key,
         clearing.side,
         clearing.price,
-        clearing.trade_keys as clearing_trade_keys,
-        ledger.trade_keys as ledger_trade_keys,
         clearing.quantity as clearing_amount,
-        ledger.quantity as ledger_amount,
-        clearing.quantity - ledger.quantity as difference,
-        case when clearing.quantity = ledger.quantity then 'MATCH' else 'QUANTITY_MISMATCH' end as outcome,
-        clearing.records as clearing_records,
-        ledger.records as ledger_records,
-        -- clearing and ledger files are in different folders and each list is already sorted and distinct
-        list_concat(clearing.source_files, ledger.source_files) as source_files
+        ledger.quantity as ledger_amount
     from clearing
     cross join rule_pass
     inner join ledger
@@ -122,39 +90,18 @@ priced as (
         and clearing.price + rule_pass.amount_tolerance_above
 ),
 
--- the groups with no counterpart at their price, by trade date, position account, instrument and side
+-- the groups with no counterpart at their price, numbered by trade date, position account, instrument and side
+-- after the groups' own numbers (one numbering of both kinds of set below)
 lone as (
     select
-        merged.*,
-        dense_rank() over (
+        grouped.*,
+        (select max(group_id) from grouped) + dense_rank() over (
             order by side_name, trade_date, position_account, seg_class, currency, instrument_key, side
         ) as average_id
-    from merged
+    from grouped
     where not exists (
-        select 1 from priced
-        where priced.clearing_group_id = merged.group_id or priced.ledger_group_id = merged.group_id
+        select 1 from priced where priced.clearing_set = grouped.group_id or priced.ledger_set = grouped.group_id
     )
-),
-
-average_records as (
-    select lone.average_id, list_sort(list(record_id)) as records
-    from lone
-    cross join unnest(lone.records) as element(record_id)
-    group by lone.average_id
-),
-
-average_files as (
-    select lone.average_id, list(distinct source_file order by source_file nulls first) as source_files
-    from lone
-    cross join unnest(lone.source_files) as element(source_file)
-    group by lone.average_id
-),
-
-average_keys as (
-    select lone.average_id, list_sort(list(trade_key)) as trade_keys
-    from lone
-    cross join unnest(lone.trade_keys) as element(trade_key)
-    group by lone.average_id
 ),
 
 averaged as (
@@ -173,51 +120,98 @@ averaged as (
     group by all
 ),
 
-average_groups as (
-    select averaged.*, average_keys.trade_keys, average_records.records, average_files.source_files
-    from averaged
-    inner join average_keys on average_keys.average_id = averaged.average_id
-    inner join average_records on average_records.average_id = averaged.average_id
-    inner join average_files on average_files.average_id = averaged.average_id
-),
-
 average_clearing as (
-    select * from average_groups where side_name = 'CLEARING'
+    select * from averaged where side_name = 'CLEARING'
 ),
 
 average_ledger as (
-    select * from average_groups where side_name = 'LEDGER'
+    select * from averaged where side_name = 'LEDGER'
+),
+
+averaged_pairs as (
+    select
+        average_clearing.average_id as clearing_set,
+        average_ledger.average_id as ledger_set,
+        average_clearing.trade_date,
+        average_clearing.position_account,
+        average_clearing.seg_class,
+        average_clearing.currency,
+        average_clearing.instrument_key,
+        average_clearing.side,
+        cast(null as decimal(38, 9)) as price,
+        average_clearing.quantity as clearing_amount,
+        average_ledger.quantity as ledger_amount
+    from average_clearing
+    inner join average_ledger
+        on average_ledger.trade_date = average_clearing.trade_date
+        and average_ledger.position_account = average_clearing.position_account
+        and average_ledger.seg_class is not distinct from average_clearing.seg_class
+        and average_ledger.currency is not distinct from average_clearing.currency
+        and average_ledger.instrument_key = average_clearing.instrument_key
+        and average_ledger.side = average_clearing.side
+        and average_ledger.quantity = average_clearing.quantity
+        and average_ledger.notional = average_clearing.notional
+),
+
+-- the trades of each set: a group's own, and an average set's lone groups'
+members as (
+    select group_id as set_id, trade_key, records, source_files from keyed
+    union all
+    select lone.average_id as set_id, keyed.trade_key, keyed.records, keyed.source_files
+    from keyed
+    inner join lone on lone.group_id = keyed.group_id
+),
+
+set_keys as (
+    select set_id, list_sort(list(trade_key)) as trade_keys from members group by set_id
+),
+
+set_records as (
+    select members.set_id, list_sort(list(record_id)) as records
+    from members
+    cross join unnest(members.records) as element(record_id)
+    group by members.set_id
+),
+
+set_files as (
+    select members.set_id, list(distinct source_file order by source_file nulls first) as source_files
+    from members
+    cross join unnest(members.source_files) as element(source_file)
+    group by members.set_id
+),
+
+pairs as (
+    select *, case when clearing_amount = ledger_amount then 'MATCH' else 'QUANTITY_MISMATCH' end as outcome
+    from priced
+    union all
+    select *, 'MATCH' as outcome from averaged_pairs
 )
 
-select * exclude (clearing_group_id, ledger_group_id) from priced
-union all
 select
     rule_pass.rule_id,
     rule_pass.rule_version,
-    average_clearing.trade_date,
-    average_clearing.position_account,
-    average_clearing.seg_class,
-    average_clearing.currency,
-    average_clearing.instrument_key,
-    average_clearing.side,
-    cast(null as decimal(38, 9)) as price,
-    average_clearing.trade_keys as clearing_trade_keys,
-    average_ledger.trade_keys as ledger_trade_keys,
-    average_clearing.quantity as clearing_amount,
-    average_ledger.quantity as ledger_amount,
-    average_clearing.quantity - average_ledger.quantity as difference,
-    'MATCH' as outcome,
-    average_clearing.records as clearing_records,
-    average_ledger.records as ledger_records,
-    list_concat(average_clearing.source_files, average_ledger.source_files) as source_files
-from average_clearing
+    pairs.trade_date,
+    pairs.position_account,
+    pairs.seg_class,
+    pairs.currency,
+    pairs.instrument_key,
+    pairs.side,
+    pairs.price,
+    clearing_keys.trade_keys as clearing_trade_keys,
+    ledger_keys.trade_keys as ledger_trade_keys,
+    pairs.clearing_amount,
+    pairs.ledger_amount,
+    pairs.clearing_amount - pairs.ledger_amount as difference,
+    pairs.outcome,
+    clearing_records.records as clearing_records,
+    ledger_records.records as ledger_records,
+    -- clearing and ledger files are in different folders and each list is already sorted and distinct
+    list_concat(clearing_files.source_files, ledger_files.source_files) as source_files
+from pairs
 cross join rule_pass
-inner join average_ledger
-    on average_ledger.trade_date = average_clearing.trade_date
-    and average_ledger.position_account = average_clearing.position_account
-    and average_ledger.seg_class is not distinct from average_clearing.seg_class
-    and average_ledger.currency is not distinct from average_clearing.currency
-    and average_ledger.instrument_key = average_clearing.instrument_key
-    and average_ledger.side = average_clearing.side
-    and average_ledger.quantity = average_clearing.quantity
-    and average_ledger.notional = average_clearing.notional
+inner join set_keys as clearing_keys on clearing_keys.set_id = pairs.clearing_set
+inner join set_keys as ledger_keys on ledger_keys.set_id = pairs.ledger_set
+inner join set_records as clearing_records on clearing_records.set_id = pairs.clearing_set
+inner join set_records as ledger_records on ledger_records.set_id = pairs.ledger_set
+inner join set_files as clearing_files on clearing_files.set_id = pairs.clearing_set
+inner join set_files as ledger_files on ledger_files.set_id = pairs.ledger_set
