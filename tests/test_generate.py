@@ -11,6 +11,7 @@ import hashlib
 import json
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -329,22 +330,37 @@ def cash_breaks(items: list[Item]) -> tuple[list[tuple], dict[str, Decimal]]:
     return breaks + ambiguous, accepted
 
 
-def settlement_cycles(root: Path, day: date, session: str) -> dict[tuple[str, str, str], Decimal]:
-    """A day's cycle amounts per (settlement bank account, currency, reference): FMTM + PREM (+ PAA for
-    CLEARED_SWAPS) over the session's PosRpts, the position account mapped through clearing_accounts.csv."""
+def _cycle_reports(root: Path, day: date, session: str) -> Iterable[tuple[str, tuple[str, str, str], Decimal]]:
+    """The session's PosRpts of a day: record id, cycle (settlement bank account, currency, reference) and settlement
+    amount, FMTM + PREM (+ PAA for CLEARED_SWAPS), the position account mapped through clearing_accounts.csv."""
     clearing = rows(root / "reference" / "clearing_accounts.csv", root, REFERENCE_CONTRACTS["clearing_accounts"][0])
     mapping = {(c["position_account"], c["currency"]): (c["settlement_bank_account_id"], c["seg_class"])
                for c in clearing}
-    _trades, reports, _summary = read_fixml(root / day.isoformat() / "clearing" / "positions.xml", "positions.xml")
-    cycles: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    path = root / day.isoformat() / "clearing" / "positions.xml"
+    _trades, reports, _summary = read_fixml(path, path.relative_to(root).as_posix())
     for report in reports:
         if report.settl_session != session:
             continue
         bank, seg_class = mapping[(report.position_account, report.currency)]
         types = ("FMTM", "PREM", "PAA") if seg_class == "CLEARED_SWAPS" else ("FMTM", "PREM")
-        key = (bank, report.currency, f"CME-{session}-{day:%Y%m%d}")
-        cycles[key] += sum((amount for typ, amount, _ccy in report.amounts if typ in types), Decimal(0))
+        yield (report.record_id, (bank, report.currency, f"CME-{session}-{day:%Y%m%d}"),
+               sum((amount for typ, amount, _ccy in report.amounts if typ in types), Decimal(0)))
+
+
+def settlement_cycles(root: Path, day: date, session: str) -> dict[tuple[str, str, str], Decimal]:
+    """A day's cycle amounts per (settlement bank account, currency, reference)."""
+    cycles: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for _record, key, amount in _cycle_reports(root, day, session):
+        cycles[key] += amount
     return dict(cycles)
+
+
+def settlement_reports(root: Path, day: date) -> dict[str, tuple[str, str, str, Decimal]]:
+    """The PosRpts a day settles (its intraday cycle, the previous business day's end of day) by record id: their
+    settlement account, currency, cycle reference and settlement amount."""
+    sessions = ((day, "ITD"), (calendar.previous_business_day(day), "EOD"))
+    return {record: (*key, amount) for cycle_day, session in sessions
+            for record, key, amount in _cycle_reports(root, cycle_day, session)}
 
 
 def dco_breaks(root: Path, day: date, files: DayFiles

@@ -104,14 +104,16 @@ def test_conservation_adds_up_per_file_on_generated_days(generated: tuple[Path, 
 def test_each_cash_and_settlement_break_names_the_records_its_amounts_come_from(
         generated: tuple[Path, Path, dict]) -> None:
     """The records of every CASH and DCO_SETTLEMENT break raised on its day, resolved in the day's files with the
-    project's readers (bank entries by record id, journal entries by entry id): each side's records add up to that
+    project's readers (bank entries and position reports by record id, journal entries by entry id; a cycle's
+    reports are its settlement amounts, their settlement account and cycle reference): each side's records add up to that
     side's amount (none when the side is absent), each carries the break's account and currency, and, but for an
     AMBIGUOUS block (whose items carry their own references), the break's reference."""
-    from tests.test_generate import day_files
+    from tests.test_generate import day_files, settlement_reports
 
     landing, warehouse, key = generated
     for day in sorted({b["business_date"] for b in key["breaks"]}):
         files = day_files(landing, date.fromisoformat(day))
+        clearing = settlement_reports(landing, date.fromisoformat(day))
         bank = {e.record_id: (e.bank_account_id, e.currency, e.customer_reference.strip().upper(), e.amount)
                 for statement in files.statements for e in statement.entries}
         ledger = {f"cash_journal:{r['entry_id']}": (r["bank_account_id"], r["currency"],
@@ -120,8 +122,10 @@ def test_each_cash_and_settlement_break_names_the_records_its_amounts_come_from(
                   and b["status"] == "NEW" and b["recon"] in ("CASH", "DCO_SETTLEMENT")]
         assert breaks
         for b in breaks:
-            for records, amount, source in ((b["bank_records"], b["bank_amount"], bank),
-                                            (b["ledger_records"], b["ledger_amount"], ledger)):
+            sides = [(b["bank_records"], b["bank_amount"], bank), (b["ledger_records"], b["ledger_amount"], ledger)]
+            if b["recon"] == "DCO_SETTLEMENT":
+                sides.append((b["clearing_records"], b["clearing_amount"], clearing))
+            for records, amount, source in sides:
                 rows = [source[record] for record in records]
                 assert sum(row[3] for row in rows) == (amount or 0) and bool(rows) == (amount is not None), b
                 assert {row[:2] for row in rows} <= {(b["bank_account_id"], b["currency"])}, b
