@@ -1015,17 +1015,33 @@ def _plant_positions(world: _World, day: date, number: int) -> list[tuple[object
 
 def _plant_collateral(world: _World, day: date, number: int,
                       collateral: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
-    """collateral_books.csv: the DCO's rows with one market value booked too high (a COLLATERAL AMOUNT_MISMATCH)."""
+    """collateral_books.csv: the DCO's rows with one market value booked too high (a COLLATERAL AMOUNT_MISMATCH),
+    another left out (MISSING_LEDGER), and EUR cash the DCO does not report (MISSING_CLEARING). The statements read
+    the DCO's file, so none of these moves them."""
     rows = list(collateral)
     index = (number - 1) % len(rows)
     dco, seg_class, asset_type, holding_type, cusip, currency, quantity, market_value = rows[index]
     extra = _cents(number * 10_000 + 37)
     rows[index] = (dco, seg_class, asset_type, holding_type, cusip, currency, quantity,
                    _money(Decimal(str(market_value)) + extra))
-    asset = f"CASH|{currency}" if asset_type == "CASH" else f"SECURITY|{cusip}|{holding_type}"
     world.breaks.append(PlantedBreak(day, "COLLATERAL", "AMOUNT_MISMATCH", None, str(currency),
-                                     f"{dco}|{seg_class}|{asset}", -extra))
+                                     _collateral_reference(rows[index]), -extra))
+    left_out = rows.pop(number % len(rows) if number % len(rows) != index else (index + 1) % len(rows))
+    world.breaks.append(PlantedBreak(day, "COLLATERAL", "MISSING_LEDGER", None, str(left_out[5]),
+                                     _collateral_reference(left_out), Decimal(str(left_out[7]))))
+    unreported = _cents(number * 100_000 + 11)
+    rows.append((dco, "SEG", "CASH", "", "", "EUR", "", _money(unreported)))
+    world.breaks.append(PlantedBreak(day, "COLLATERAL", "MISSING_CLEARING", None, "EUR",
+                                     _collateral_reference(rows[-1]), -unreported))
     return rows
+
+
+def _collateral_reference(row: tuple[object, ...]) -> str:
+    """The COLLATERAL recon's reference of a collateral row: dco|class|CASH|currency or
+    dco|class|SECURITY|cusip|holding_type."""
+    dco, seg_class, asset_type, holding_type, cusip, currency = row[:6]
+    asset = f"CASH|{currency}" if asset_type == "CASH" else f"SECURITY|{cusip}|{holding_type}"
+    return f"{dco}|{seg_class}|{asset}"
 
 
 _TRANS_TYP = {"NEW": "0", "CANCEL": "1", "REPLACE": "2"}

@@ -205,8 +205,9 @@ def test_clearing_files_agree_with_the_ledger(landing: tuple[Path, AnswerKey]) -
             assert differ == planted  # only the planted POSITION grains disagree
         clearing_rows = (folder / "clearing" / "collateral.csv").read_text().splitlines()
         book_rows = (folder / "ledger" / "collateral_books.csv").read_text().splitlines()
-        assert len(clearing_rows) == len(book_rows)
-        assert sum(a != b for a, b in zip(clearing_rows, book_rows)) == 1  # the planted AMOUNT_MISMATCH
+        # the planted AMOUNT_MISMATCH, MISSING_LEDGER (a row left out) and MISSING_CLEARING (an EUR cash row added)
+        assert len(set(clearing_rows) - set(book_rows)) == 2 and len(set(book_rows) - set(clearing_rows)) == 2
+        assert len(clearing_rows) == len(book_rows) and book_rows[-1].split(",")[2:6] == ["CASH", "", "", "EUR"]
 
 
 # ---- the answer key, re-derived from the files ----
@@ -489,7 +490,8 @@ def test_every_break_type_appears_at_least_three_times(landing: tuple[Path, Answ
     expected += [("POSITION", "QUANTITY_MISMATCH"), ("POSITION", "MISSING_LEDGER"), ("POSITION", "PRICE_MISMATCH"),
                  ("POSITION", "MISSING_CLEARING"), ("TRADE", "PRICE_MISMATCH"),
                  ("TRADE", "MISSING_CLEARING"), ("TRADE", "QUANTITY_MISMATCH"), ("TRADE", "MISSING_LEDGER"),
-                 ("COLLATERAL", "AMOUNT_MISMATCH")]
+                 ("COLLATERAL", "AMOUNT_MISMATCH"), ("COLLATERAL", "MISSING_LEDGER"),
+                 ("COLLATERAL", "MISSING_CLEARING")]
     assert all(counts[kind] >= 3 for kind in expected), counts
     assert set(counts) == set(expected)
     journal = (root / business_dates(root)[0].isoformat() / "ledger" / "cash_journal.csv").read_text()

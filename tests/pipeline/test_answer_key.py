@@ -60,7 +60,7 @@ def test_every_planted_break_and_nothing_else(generated: tuple[Path, Path, dict]
     assert published == planted
     types = {(b["recon"], b["break_type"]) for b in key["breaks"]}
     assert all(sum(1 for b in key["breaks"] if (b["recon"], b["break_type"]) == t) >= 3 for t in types)
-    assert len(types) == 20
+    assert len(types) == 22
     assert {r for r, _ in types} >= set(CLEARING_RECONS)
 
 
@@ -105,9 +105,9 @@ def test_each_cash_and_settlement_break_names_the_records_its_amounts_come_from(
         generated: tuple[Path, Path, dict]) -> None:
     """The records of every CASH and DCO_SETTLEMENT break raised on its day, resolved in the day's files with the
     project's readers (bank entries and position reports by record id, journal entries by entry id; a cycle's
-    reports are its settlement amounts, their settlement account and cycle reference): each side's records add up to that
-    side's amount (none when the side is absent), each carries the break's account and currency, and, but for an
-    AMBIGUOUS block (whose items carry their own references), the break's reference."""
+    reports are its settlement amounts, their settlement account and cycle reference): each side's records add up
+    to that side's amount (none when the side is absent), each carries the break's account and currency, and, but
+    for an AMBIGUOUS block (whose items carry their own references), the break's reference."""
     from tests.test_generate import day_files, settlement_reports
 
     landing, warehouse, key = generated
