@@ -1026,7 +1026,8 @@ def _plant_collateral(world: _World, day: date, number: int,
                    _money(Decimal(str(market_value)) + extra))
     world.breaks.append(PlantedBreak(day, "COLLATERAL", "AMOUNT_MISMATCH", None, str(currency),
                                      _collateral_reference(rows[index]), -extra))
-    left_out = rows.pop(number % len(rows) if number % len(rows) != index else (index + 1) % len(rows))
+    invariant(len(rows) > 1, f"{day}: one collateral row cannot carry two plants")
+    left_out = rows.pop((index + 1) % len(rows))
     world.breaks.append(PlantedBreak(day, "COLLATERAL", "MISSING_LEDGER", None, str(left_out[5]),
                                      _collateral_reference(left_out), Decimal(str(left_out[7]))))
     unreported = _cents(number * 100_000 + 11)

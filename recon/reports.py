@@ -2,15 +2,15 @@
 
 The break report is the day's ``recon_breaks`` partition, every row and every column, worst first (the tier's rank
 in ``recon/rules/tiers.yaml``, then the absolute difference in USD, then the absolute difference, then the break
-id), rendered as a terminal table, CSV,
-JSON, an XLSX workbook (Summary, Detail and Aging sheets) and a self-contained HTML page with SVG charts. Each format
-is a function of the partition and the business date only: the same data gives the same bytes.
+id), rendered as a terminal table, CSV, JSON, an XLSX workbook (Summary, Detail and Aging sheets) and a
+self-contained HTML page with SVG charts. Each format is a function of the partition and the business date only: the
+same data gives the same bytes.
 
 Units: a difference is in the break's currency, except for POSITION and TRADE, whose amounts are quantities or
 prices (see their SQL models). So differences are added up only within one (recon, break_type, tier, currency) row
 of the summary, never across rows; ``difference_usd`` (money recons) and ``seg_impact_usd`` are in USD everywhere,
-and seg_impact_usd has a grand total. Aging counts the
-outstanding breaks (NEW and OPEN): a PENDING item is not a break yet and a RESOLVED or CLOSED one no longer is.
+and seg_impact_usd has a grand total. Aging counts the outstanding breaks (NEW and OPEN): a PENDING item is not a
+break yet and a RESOLVED or CLOSED one no longer is.
 
 Money in the workbook: xlsxwriter writes a number as text in the sheet XML (16 significant digits) and Excel reads
 it into a double. Each amount goes in twice: a number cell written from its Decimal (never through a float) with a
@@ -47,9 +47,8 @@ from recon.targets import WarehouseTarget, open_warehouse, warehouse_exists
 READING_ORDER = [
     "tier", "recon", "break_type", "status", "seg_class", "bank_account_id", "account", "currency", "reference",
     "clearing_amount", "bank_amount", "ledger_amount", "difference", "difference_usd", "seg_impact_usd", "seg_line",
-    "first_seen_date",
-    "age_business_days", "expected_date", "break_id", "clearing_records", "bank_records", "ledger_records",
-    "source_files", "business_date",
+    "first_seen_date", "age_business_days", "expected_date", "break_id", "clearing_records", "bank_records",
+    "ledger_records", "source_files", "business_date",
 ]
 STATUSES = ("NEW", "OPEN", "PENDING", "RESOLVED", "CLOSED")
 OUTSTANDING = ("NEW", "OPEN")

@@ -79,6 +79,8 @@ joined as (
 -- the money scale, half away from zero as both engines round a NUMERIC product)
 bounds as (
     select
+        rule_pass.rule_id,
+        rule_pass.rule_version,
         joined.*,
         greatest(
             rule_pass.amount_tolerance_below,
@@ -94,15 +96,12 @@ bounds as (
 
 tolerated as (
     select
-        rule_pass.rule_id,
-        rule_pass.rule_version,
         bounds.* exclude (tolerance_below, tolerance_above),
         bounds.bank_amount - bounds.clearing_amount between -bounds.tolerance_below and bounds.tolerance_above
             as bank_within,
         bounds.ledger_amount - bounds.clearing_amount between -bounds.tolerance_below and bounds.tolerance_above
             as ledger_within
     from bounds
-    cross join rule_pass
 ),
 
 compared as (
